@@ -1,0 +1,95 @@
+/**
+ * The Dataset contract. Every official dataset is one folder under src/sources with
+ * the same files (index.ts, discover.ts, parse.ts, columns.ts, schema.sql) and one
+ * line in registry.ts.
+ */
+
+/** Injected effects, so fetchers and the pipeline run against recorded pages in tests. */
+export interface Effects {
+  http: HttpClient;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface HttpGetOptions {
+  /** Abort the request after this many milliseconds without completion. */
+  timeoutMs?: number;
+  /** Refuse bodies larger than this (checked on Content-Length and while streaming). */
+  maxBytes?: number;
+  /** Conditional request validators from an earlier download. */
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface HttpResponse {
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  /** True when the server answered 304 to a conditional request. */
+  notModified: boolean;
+}
+
+export interface HttpClient {
+  get(url: string, options?: HttpGetOptions): Promise<HttpResponse>;
+}
+
+/** A file an official page links to. */
+export interface DiscoveredFile {
+  url: string;
+  /** The last path segment of the URL, decoded: the name the agency gave the file. */
+  fileName: string;
+}
+
+/** A file as read from the archive or from a mirror folder. */
+export interface SourceFile {
+  /** Path or name shown in messages. */
+  path: string;
+  /** Original file name as published. */
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export type Severity = 'info' | 'warning' | 'error';
+
+/** Something in a release that a reader should know; never a silent drop. */
+export interface Anomaly {
+  code: string;
+  severity: Severity;
+  subject: string;
+  detail: string;
+}
+
+export type Row = Record<string, string | number | boolean | null | Date>;
+
+export interface ParsedRelease {
+  /** Date the data describe, read from the content (YYYY-MM-DD), or null. */
+  snapshotDate: string | null;
+  fiscalYear: number | null;
+  /** Headline values shown in the release ledger. */
+  summary: Record<string, number | string | null>;
+  /** Rows per canonical table (table name → rows); provenance columns included. */
+  tables: Record<string, Row[]>;
+  anomalies: Anomaly[];
+}
+
+export interface Dataset {
+  id: string;
+  title: string;
+  agency: string;
+  /** The official page the files are published on. */
+  sourceUrl: string;
+  license: string;
+  cadence: string;
+  /** Does a file belong to this dataset? `head` is its first bytes. */
+  claims(fileName: string, head: Uint8Array): boolean;
+  discover(fx: Effects): Promise<DiscoveredFile[]>;
+  parse(file: SourceFile): Promise<ParsedRelease>;
+  /** SQL that creates the dataset's canonical tables (idempotent). */
+  schemaSql: string;
+}

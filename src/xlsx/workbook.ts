@@ -1,0 +1,163 @@
+import { SourceFormatError } from '../lib/errors.js';
+import { parseSheetXml, type SheetContext } from './parse-sheet.js';
+import type { Sheet } from './sheet.js';
+import { ZipArchive } from './zip.js';
+import { attr, startTags, textContent } from './xml-text.js';
+
+export interface SheetInfo {
+  name: string;
+  /** 0-based position in the workbook's tab order. */
+  index: number;
+  hidden: boolean;
+  /** Zip entry of the sheet part, e.g. `xl/worksheets/sheet3.xml`. */
+  part: string;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * A read-only view of an .xlsx file's cached values. Only the parts that are asked
+ * for are inflated, so a 1.5 MB workbook with a bloated sheet costs little when
+ * that sheet is not read.
+ */
+export class Workbook {
+  readonly sheets: SheetInfo[];
+  private readonly ctx: SheetContext;
+  private readonly cache = new Map<string, Sheet>();
+
+  private constructor(
+    readonly file: string,
+    private readonly zip: ZipArchive,
+    sheets: SheetInfo[],
+    ctx: SheetContext,
+  ) {
+    this.sheets = sheets;
+    this.ctx = ctx;
+  }
+
+  static async open(bytes: Uint8Array, file: string): Promise<Workbook> {
+    assertZip(bytes, file);
+    const zip = await ZipArchive.open(bytes, file);
+    const [workbookXml, relsXml, stringsXml, stylesXml] = await Promise.all(
+      ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml'].map((n) => readText(zip, n)),
+    );
+    if (workbookXml === undefined || relsXml === undefined) {
+      throw new SourceFormatError({ file }, 'not a spreadsheet: the zip has no xl/workbook.xml (is it a .docx or another zip?)');
+    }
+    const targets = new Map<string, string>();
+    for (const tag of startTags(relsXml, 'Relationship')) {
+      const id = attr(tag, 'Id');
+      const target = attr(tag, 'Target');
+      if (id && target) targets.set(id, resolveTarget(target));
+    }
+    const sheets: SheetInfo[] = [];
+    for (const tag of startTags(workbookXml, 'sheet')) {
+      const name = attr(tag, 'name') ?? '';
+      const rid = attr(tag, 'r:id');
+      const part = rid ? targets.get(rid) : undefined;
+      const state = attr(tag, 'state');
+      if (part) sheets.push({ name, index: sheets.length, hidden: state === 'hidden' || state === 'veryHidden', part });
+    }
+    const workbookPr = [...startTags(workbookXml, 'workbookPr')][0];
+    const ctx: SheetContext = {
+      sharedStrings: parseSharedStrings(stringsXml ?? ''),
+      dateStyles: parseDateStyles(stylesXml ?? ''),
+      date1904: workbookPr !== undefined && /date1904="(1|true)"/.test(workbookPr),
+    };
+    return new Workbook(file, zip, sheets, ctx);
+  }
+
+  visibleSheets(): SheetInfo[] {
+    return this.sheets.filter((s) => !s.hidden);
+  }
+
+  async sheet(info: SheetInfo): Promise<Sheet> {
+    const cached = this.cache.get(info.part);
+    if (cached) return cached;
+    const xml = await readText(this.zip, info.part);
+    if (xml === undefined) {
+      throw new SourceFormatError({ file: this.file, sheet: info.name }, `sheet part ${info.part} is missing from the zip`);
+    }
+    const sheet = parseSheetXml(xml, info.name, info.hidden, this.ctx);
+    this.cache.set(info.part, sheet);
+    return sheet;
+  }
+}
+
+function assertZip(bytes: Uint8Array, file: string): void {
+  if (bytes.length === 0) throw new SourceFormatError({ file }, 'the file is empty (0 bytes)');
+  if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
+    const head = decoder.decode(bytes.subarray(0, 64)).replace(/\s+/g, ' ').trim();
+    const hint = /<(!doctype|html)/i.test(head)
+      ? 'it is an HTML page saved under an .xlsx name (an error page or a login page?)'
+      : `it starts with ${JSON.stringify(head.slice(0, 32))}`;
+    throw new SourceFormatError({ file }, `not an xlsx file (no zip signature): ${hint}`);
+  }
+}
+
+async function readText(zip: ZipArchive, name: string): Promise<string | undefined> {
+  const bytes = await zip.read(name);
+  return bytes === undefined ? undefined : decoder.decode(bytes);
+}
+
+function resolveTarget(target: string): string {
+  if (target.startsWith('/')) return target.slice(1);
+  const parts = ['xl'];
+  for (const seg of target.split('/')) {
+    if (seg === '..') parts.pop();
+    else if (seg !== '.') parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+function parseSharedStrings(xml: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    const s = xml.indexOf('<si', i);
+    if (s < 0) break;
+    const gt = xml.indexOf('>', s);
+    if (xml.charCodeAt(gt - 1) === 47) {
+      out.push('');
+      i = gt + 1;
+      continue;
+    }
+    const end = xml.indexOf('</si>', gt);
+    out.push(textContent(xml.slice(gt + 1, end)));
+    i = end + 5;
+  }
+  return out;
+}
+
+const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57]);
+
+export function isDateFormat(code: string): boolean {
+  const bare = code
+    .replace(/"[^"]*"/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\\./g, '')
+    .split(';')[0]!;
+  if (/[yd]/i.test(bare)) return true;
+  if (/h/i.test(bare) && /[ms]/i.test(bare)) return true;
+  return /m/i.test(bare) && !/[0#?]/.test(bare);
+}
+
+function parseDateStyles(xml: string): Set<number> {
+  const dateFormats = new Set(BUILTIN_DATE_FORMATS);
+  for (const tag of startTags(xml, 'numFmt')) {
+    const id = Number(attr(tag, 'numFmtId'));
+    const code = attr(tag, 'formatCode') ?? '';
+    if (isDateFormat(code)) dateFormats.add(id);
+    else dateFormats.delete(id);
+  }
+  const out = new Set<number>();
+  const start = xml.indexOf('<cellXfs');
+  const end = xml.indexOf('</cellXfs>', start);
+  if (start < 0 || end < 0) return out;
+  let index = 0;
+  for (const tag of startTags(xml.slice(start, end), 'xf')) {
+    if (dateFormats.has(Number(attr(tag, 'numFmtId') ?? 0))) out.add(index);
+    index++;
+  }
+  return out;
+}
