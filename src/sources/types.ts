@@ -53,6 +53,8 @@ export interface SourceFile {
   /** Original file name as published. */
   fileName: string;
   bytes: Uint8Array;
+  /** The id the release will have (derived from the sha256 by the pipeline). */
+  releaseId: string;
 }
 
 export type Severity = 'info' | 'warning' | 'error';

@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { TrackerError } from '../lib/errors.js';
+
+/** Lower-case hex SHA-256 of `bytes`. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface PutResult {
+  sha256: string;
+  path: string;
+  bytes: number;
+  /** The same content was already archived; nothing was written. */
+  existed: boolean;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Content-addressed store of downloaded files: `ROOT/ab/<sha256><.ext>`. Files
+ * appear under their final name only once fully written and synced, so a killed
+ * process leaves at most a dot-named temp file, which lookups ignore.
+ */
+export class Archive {
+  constructor(readonly root: string) {}
+
+  /** Store `bytes` (unless already present) and return where they are. */
+  async put(bytes: Uint8Array, originalName: string): Promise<PutResult> {
+    const sha256 = sha256Hex(bytes);
+    const path = this.pathFor(sha256, extensionOf(originalName));
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isFile() && existing.size === bytes.byteLength) {
+      return { sha256, path, bytes: bytes.byteLength, existed: true };
+    }
+    await mkdir(this.shardDir(sha256), { recursive: true });
+    const tmp = join(this.shardDir(sha256), `.${sha256}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      const handle = await open(tmp, 'wx');
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await syncDir(this.shardDir(sha256));
+    return { sha256, path, bytes: bytes.byteLength, existed: false };
+  }
+
+  /** Is content with this hash archived (under any extension)? */
+  has(sha256: string): boolean {
+    return this.find(sha256) !== undefined;
+  }
+
+  /** Where content with this hash and extension (e.g. `.xlsx`) is or would be stored. */
+  pathFor(sha256: string, ext: string): string {
+    if (!SHA256.test(sha256)) throw new TrackerError(`not a sha256 hex digest: '${sha256}'`);
+    return join(this.shardDir(sha256), sha256 + ext.toLowerCase());
+  }
+
+  /** The archived bytes for this hash; throws if absent. */
+  async read(sha256: string): Promise<Uint8Array> {
+    const path = this.find(sha256);
+    if (path === undefined) throw new TrackerError(`archive ${this.root} has no file with sha256 ${sha256}`);
+    return new Uint8Array(await readFile(path));
+  }
+
+  private shardDir(sha256: string): string {
+    return join(this.root, sha256.slice(0, 2));
+  }
+
+  private find(sha256: string): string | undefined {
+    if (!SHA256.test(sha256)) return undefined;
+    const dir = this.shardDir(sha256);
+    if (!existsSync(dir)) return undefined;
+    const name = readdirSync(dir).find((n) => n === sha256 || n.startsWith(sha256 + '.'));
+    return name === undefined ? undefined : join(dir, name);
+  }
+}
+
+/** Lower-case extension of a published name, or '' when it has none or an odd one. */
+function extensionOf(name: string): string {
+  const ext = extname(name).toLowerCase();
+  return /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : '';
+}
+
+/** Make the rename durable; not supported on every platform, so best effort. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // directories cannot be fsynced on Windows; the file itself is already synced
+  }
+}

@@ -1,0 +1,94 @@
+import { SourceFormatError } from '../../../lib/errors.js';
+import type { Sheet } from '../../../xlsx/sheet.js';
+import { FACILITY_COLUMNS, FACILITY_NUMERIC, REQUIRED_FACILITY_COLUMNS } from './columns.js';
+
+export type FacilityRow = Record<string, string | number | null>;
+
+export interface FacilitiesResult {
+  rows: FacilityRow[];
+  headerRow: number;
+  /** Headers the crosswalk does not know; kept in other_columns and reported. */
+  unknownHeaders: string[];
+  /** "Data Source: ICE Integrated Decision Support (IIDS), 04/02/2026" */
+  dataSourceDate: string | null;
+}
+
+function canonical(header: string): string | undefined {
+  const h = header.replace(/\s+/g, ' ').trim();
+  for (const [re, col] of FACILITY_COLUMNS) if (re.test(h)) return col;
+  return undefined;
+}
+
+function isoDate(v: unknown): string | null {
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === 'string') {
+    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v.trim());
+    if (m) return `${m[3]}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}`;
+  }
+  return null;
+}
+
+/**
+ * Reads the Facilities sheet: the header row is the row whose cells include Name,
+ * City, State and AOR (row 6, 7 or 10 depending on the release); every non-empty
+ * Name below it is one facility row.
+ */
+export function parseFacilities(sheet: Sheet, file: string, releaseId: string): FacilitiesResult {
+  let headerRow = 0;
+  for (let r = 1; r <= Math.min(sheet.maxRow, 40) && headerRow === 0; r++) {
+    const texts = new Set<string>();
+    for (let c = 1; c <= Math.min(sheet.rowWidth(r), 60); c++) texts.add(sheet.text(r, c).toLowerCase());
+    if (texts.has('name') && texts.has('city') && texts.has('state') && texts.has('aor')) headerRow = r;
+  }
+  if (headerRow === 0) {
+    throw new SourceFormatError(
+      { file, sheet: sheet.name, table: 'facility list' },
+      'no header row with Name, City, State and AOR in the first 40 rows',
+    );
+  }
+  const columns = new Map<number, string>();
+  const other = new Map<number, string>();
+  const unknownHeaders: string[] = [];
+  for (let c = 1; c <= sheet.rowWidth(headerRow); c++) {
+    const header = sheet.text(headerRow, c).replace(/\s+/g, ' ');
+    if (header === '') continue;
+    const col = canonical(header);
+    if (col === undefined || col === 'other') {
+      other.set(c, header);
+      if (col === undefined) unknownHeaders.push(header);
+    } else if (!columns.has(c)) columns.set(c, col);
+  }
+  const present = new Set(columns.values());
+  const missing = REQUIRED_FACILITY_COLUMNS.filter((c) => !present.has(c));
+  if (missing.length) {
+    throw new SourceFormatError(
+      { file, sheet: sheet.name, table: 'facility list', row: headerRow },
+      `facility header lacks ${missing.join(', ')}`,
+    );
+  }
+  const nameCol = [...columns].find(([, v]) => v === 'name')![0];
+  const rows: FacilityRow[] = [];
+  for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
+    if (sheet.text(r, nameCol) === '') continue;
+    const row: FacilityRow = { release_id: releaseId, sheet: sheet.name, row: r };
+    for (const [c, col] of columns) {
+      const v = sheet.get(r, c);
+      if (col === 'last_inspection_date') {
+        row[col] = isoDate(v);
+        // a text such as "Scheduled FY26" sits in the date column of facilities not yet inspected
+        if (row[col] === null && v !== undefined) row.last_inspection_note = sheet.text(r, c);
+      } else if (FACILITY_NUMERIC.has(col)) row[col] = typeof v === 'number' ? v : null;
+      else row[col] = v === undefined ? null : sheet.text(r, c);
+    }
+    const extra: Record<string, string> = {};
+    for (const [c, header] of other) if (sheet.text(r, c) !== '') extra[header] = sheet.text(r, c);
+    row.other_columns = Object.keys(extra).length ? JSON.stringify(extra) : null;
+    rows.push(row);
+  }
+  let dataSourceDate: string | null = null;
+  for (let r = 1; r < headerRow; r++) {
+    const m = /Data Source:.*?(\d{1,2}\/\d{1,2}\/\d{4})/i.exec(sheet.text(r, 1));
+    if (m) dataSourceDate = isoDate(m[1]);
+  }
+  return { rows, headerRow, unknownHeaders, dataSourceDate };
+}

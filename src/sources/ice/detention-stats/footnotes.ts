@@ -1,0 +1,54 @@
+import type { Sheet } from '../../../xlsx/sheet.js';
+
+export interface FootnoteRow {
+  release_id: string;
+  sheet: string;
+  row: number;
+  topic: string;
+  note: string;
+}
+
+export interface FootnotesResult {
+  rows: FootnoteRow[];
+  /** The currently-detained snapshot date (YYYY-MM-DD) and the cell it was read from. */
+  snapshotDate: string | null;
+  snapshotCell: string | null;
+  iidsRunDate: string | null;
+}
+
+function iso(mdY: string): string {
+  const [m, d, y] = mdY.split('/');
+  return `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+}
+
+// "a snapshot as of 04/04/2026"; FY2023 releases put two spaces before the date
+const SNAPSHOT = /snapshot as of\s+(\d{1,2}\/\d{1,2}\/\d{4})/i;
+const IIDS_RUN = /IIDS Run Date\s+(\d{1,2}\/\d{1,2}\/\d{4})/i;
+
+/**
+ * Reads the Footnotes sheet (topic | note). The snapshot date of the
+ * currently-detained tables is the "snapshot as of" date of the National Docket
+ * note; other notes ("… Detention Facilities data are a snapshot as of …") describe
+ * other tables and are used only when the National Docket note has no date.
+ */
+export function parseFootnotes(sheet: Sheet, releaseId: string): FootnotesResult {
+  const rows: FootnoteRow[] = [];
+  let topic = '';
+  let docket: { date: string; cell: string; run: string | null } | undefined;
+  let anySnapshot: { date: string; cell: string; run: string | null } | undefined;
+  for (let r = 1; r <= sheet.maxRow; r++) {
+    const a = sheet.text(r, 1).replace(/\s+/g, ' ');
+    const b = sheet.text(r, 2).replace(/\s+/g, ' ');
+    if (a !== '') topic = a;
+    if (b === '') continue;
+    rows.push({ release_id: releaseId, sheet: sheet.name, row: r, topic, note: b });
+    const m = SNAPSHOT.exec(b);
+    if (!m) continue;
+    const run = IIDS_RUN.exec(b);
+    const found = { date: iso(m[1]!), cell: sheet.ref(r, 2), run: run ? iso(run[1]!) : null };
+    if (!docket && /national docket/i.test(b)) docket = found;
+    if (!anySnapshot) anySnapshot = found;
+  }
+  const pick = docket ?? anySnapshot;
+  return { rows, snapshotDate: pick?.date ?? null, snapshotCell: pick?.cell ?? null, iidsRunDate: pick?.run ?? null };
+}

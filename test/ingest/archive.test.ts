@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Archive, sha256Hex } from '../../src/ingest/archive.js';
+
+let root = '';
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tracker-archive-'));
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const content = new TextEncoder().encode('PK\u0003\u0004 pretend workbook');
+const expectedSha = createHash('sha256').update(content).digest('hex');
+
+describe('sha256Hex', () => {
+  it('matches node:crypto', () => {
+    assert.equal(sha256Hex(content), expectedSha);
+    assert.equal(sha256Hex(new Uint8Array(0)), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+});
+
+describe('Archive', () => {
+  it('stores content once under ROOT/<2 hex>/<sha256><ext>', async () => {
+    const archive = new Archive(root);
+    const first = await archive.put(content, 'FY24_detentionStats.XLSX');
+    assert.equal(first.sha256, expectedSha);
+    assert.equal(first.path, join(root, expectedSha.slice(0, 2), `${expectedSha}.xlsx`));
+    assert.equal(first.bytes, content.byteLength);
+    assert.equal(first.existed, false);
+    const mtime = (await stat(first.path)).mtimeMs;
+
+    const second = await archive.put(content, 'FY24_detentionStats_copy.xlsx');
+    assert.deepEqual(second, { ...first, existed: true });
+    assert.equal((await stat(first.path)).mtimeMs, mtime, 'an identical file is not rewritten');
+
+    assert.deepEqual(await readdir(join(root, expectedSha.slice(0, 2))), [`${expectedSha}.xlsx`], 'no temp file left');
+    assert.deepEqual(new Uint8Array(await readFile(first.path)), content);
+  });
+
+  it('answers has() and read() by hash', async () => {
+    const archive = new Archive(root);
+    const { sha256 } = await archive.put(content, 'a.xlsx');
+    assert.equal(archive.has(sha256), true);
+    assert.deepEqual(await archive.read(sha256), content);
+    const other = sha256Hex(new TextEncoder().encode('never stored'));
+    assert.equal(archive.has(other), false);
+    await assert.rejects(archive.read(other), /no file with sha256/);
+  });
+
+  it('ignores a temp file left by a killed process', async () => {
+    const archive = new Archive(root);
+    const bytes = new TextEncoder().encode('half-written');
+    const sha = sha256Hex(bytes);
+    const shard = join(root, sha.slice(0, 2));
+    await mkdir(shard, { recursive: true });
+    await writeFile(join(shard, `.${sha}.999.deadbeef.tmp`), bytes.slice(0, 4));
+    assert.equal(archive.has(sha), false);
+    const put = await archive.put(bytes, 'late.xlsx');
+    assert.equal(put.existed, false);
+    assert.equal(archive.has(sha), true);
+  });
+
+  it('stores a name without extension without one', async () => {
+    const archive = new Archive(root);
+    const bytes = new TextEncoder().encode('no extension');
+    const put = await archive.put(bytes, 'README');
+    assert.equal(put.path, archive.pathFor(put.sha256, ''));
+    assert.ok(put.path.endsWith(put.sha256));
+  });
+});
