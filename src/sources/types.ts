@@ -94,4 +94,11 @@ export interface Dataset {
   parse(file: SourceFile): Promise<ParsedRelease>;
   /** SQL that creates the dataset's canonical tables (idempotent). */
   schemaSql: string;
+  /** Tables holding this dataset's rows, keyed by release_id (deleted with a release). */
+  tables: string[];
+  /**
+   * What a file in a mirror folder corresponds to: the agency's own file name and URL,
+   * and the download date when the mirror's naming records one.
+   */
+  describeFile(fileName: string): { fileName: string; url: string | null; retrievedAt: string | null };
 }

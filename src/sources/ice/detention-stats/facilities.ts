@@ -11,6 +11,8 @@ export interface FacilitiesResult {
   unknownHeaders: string[];
   /** "Data Source: ICE Integrated Decision Support (IIDS), 04/02/2026" */
   dataSourceDate: string | null;
+  /** Date cells holding a date that does not exist, kept as text. */
+  invalidDates: Array<{ cell: string; text: string }>;
 }
 
 function canonical(header: string): string | undefined {
@@ -23,7 +25,12 @@ function isoDate(v: unknown): string | null {
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'string') {
     const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v.trim());
-    if (m) return `${m[3]}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}`;
+    if (m) {
+      const iso = `${m[3]}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}`;
+      // a date that does not exist (ICE wrote 2/29/2025 in the 11/20/2025 release) is kept as text, not stored as a date
+      const d = new Date(`${iso}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+    }
   }
   return null;
 }
@@ -68,6 +75,7 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
   }
   const nameCol = [...columns].find(([, v]) => v === 'name')![0];
   const rows: FacilityRow[] = [];
+  const invalidDates: Array<{ cell: string; text: string }> = [];
   for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
     if (sheet.text(r, nameCol) === '') continue;
     const row: FacilityRow = { release_id: releaseId, sheet: sheet.name, row: r };
@@ -76,7 +84,10 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
       if (col === 'last_inspection_date') {
         row[col] = isoDate(v);
         // a text such as "Scheduled FY26" sits in the date column of facilities not yet inspected
-        if (row[col] === null && v !== undefined) row.last_inspection_note = sheet.text(r, c);
+        if (row[col] === null && v !== undefined) {
+          row.last_inspection_note = sheet.text(r, c);
+          if (/^\d{1,2}\/\d{1,2}\/\d{4}$/.test(sheet.text(r, c))) invalidDates.push({ cell: sheet.ref(r, c), text: sheet.text(r, c) });
+        }
       } else if (FACILITY_NUMERIC.has(col)) row[col] = typeof v === 'number' ? v : null;
       else row[col] = v === undefined ? null : sheet.text(r, c);
     }
@@ -90,5 +101,5 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
     const m = /Data Source:.*?(\d{1,2}\/\d{1,2}\/\d{4})/i.exec(sheet.text(r, 1));
     if (m) dataSourceDate = isoDate(m[1]);
   }
-  return { rows, headerRow, unknownHeaders, dataSourceDate };
+  return { rows, headerRow, unknownHeaders, dataSourceDate, invalidDates };
 }

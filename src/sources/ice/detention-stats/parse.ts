@@ -184,6 +184,10 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
     anomalies.push({ code: 'unrecognised-facility-column', severity: 'warning', subject: facInfo!.name, detail: `facility column "${h}" is not in the crosswalk; kept in other_columns` });
   }
 
+  for (const d of facilities?.invalidDates ?? []) {
+    anomalies.push({ code: 'invalid-date', severity: 'warning', subject: `${facInfo!.name.trim()}!${d.cell}`, detail: `"${d.text}" is not a calendar date; kept as text in last_inspection_note` });
+  }
+
   const fnInfo = visible.find((s) => role.footnotes.test(s.name));
   const footnotes = fnInfo ? parseFootnotes(await wb.sheet(fnInfo), id) : undefined;
   const snapshotDate = footnotes?.snapshotDate ?? null;

@@ -1,0 +1,48 @@
+import { CliError } from '../../lib/errors.js';
+import { ingestPaths, type IngestReport, type Origin } from '../../ingest/pipeline.js';
+import type { Database } from '../../db/connection.js';
+import type { CommandContext } from '../context.js';
+import { ProgressBar } from '../progress.js';
+import { walk } from '../../ingest/walk.js';
+import type { Archive } from '../../ingest/archive.js';
+
+/** Ingests with a progress bar on stderr; returns the report. */
+export async function ingestWithProgress(db: Database, archive: Archive, paths: string[], origin: Origin, quiet: boolean): Promise<IngestReport> {
+  const bar = new ProgressBar({ total: walk(paths).length, label: 'ingest', enabled: !quiet });
+  const report = await ingestPaths(paths, {
+    db,
+    archive,
+    origin,
+    onFile: (_d, _t, o) => bar.tick(o.path.split('/').pop()),
+  });
+  bar.done();
+  return report;
+}
+
+/** Prints one line per file that was not simply ingested, then a summary. */
+export function printReport(ctx: CommandContext, report: IngestReport): void {
+  if (ctx.format !== 'table') {
+    ctx.printer.rows(report.outcomes as unknown as Array<Record<string, unknown>>, ctx.format);
+    return;
+  }
+  for (const o of report.outcomes) {
+    if (o.status === 'error') ctx.printer.warn(`error: ${o.error}`);
+    else if (o.status === 'skipped' && !ctx.quiet) ctx.printer.line(`skipped ${o.path}: ${o.reason}`);
+  }
+  ctx.printer.line(
+    `${report.ingested} releases ingested, ${report.duplicates} already known or duplicates, ` +
+      `${report.skipped} files skipped (no source), ${report.errors} errors`,
+  );
+}
+
+export async function ingestCommand(ctx: CommandContext, paths: string[]): Promise<number> {
+  if (paths.length === 0) throw new CliError('usage: tracker ingest PATH… (files or folders)');
+  const db = await ctx.openDb();
+  try {
+    const report = await ingestWithProgress(db, ctx.archive(), paths, 'file', ctx.quiet);
+    printReport(ctx, report);
+    return report.errors > 0 ? 3 : 0;
+  } finally {
+    db.close();
+  }
+}

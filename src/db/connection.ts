@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { CliError, QueryError } from '../lib/errors.js';
+import { ident } from './sql.js';
+import { toJsRow, type JsValue } from './values.js';
+
+const MIGRATIONS = [join(dirname(fileURLToPath(import.meta.url)), 'migrations', '001-core.sql')];
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type DbRow = Record<string, JsValue>;
+type Cell = string | number | boolean | null | Date | undefined;
+
+/**
+ * The DuckDB store. One process holds the file at a time (DuckDB's own lock);
+ * opening a file another process holds fails with a message naming that process.
+ */
+export class Database {
+  private readonly columnCache = new Map<string, DbRow[]>();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly readOnly: boolean,
+  ) {}
+
+  static async open(path: string, options: { readOnly?: boolean; schemas?: string[] } = {}): Promise<Database> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/lock/i.test(msg)) {
+        throw new CliError(`the database ${path} is in use by another tracker process (${msg.replace(/\s+/g, ' ')})`, 7);
+      }
+      throw new CliError(`cannot open the database ${path}: ${msg}`, 7);
+    }
+    const conn = await instance.connect();
+    const db = new Database(path, instance, conn, options.readOnly ?? false);
+    if (!db.readOnly) {
+      for (const file of MIGRATIONS) await db.exec(readFileSync(file, 'utf8'));
+      for (const sql of options.schemas ?? []) await db.exec(sql);
+    }
+    return db;
+  }
+
+  /** Runs one or more statements without results. */
+  async exec(sql: string, params?: Params): Promise<void> {
+    try {
+      await this.conn.run(sql, params);
+    } catch (err) {
+      throw new QueryError(sql, err);
+    }
+  }
+
+  async all(sql: string, params?: Params): Promise<DbRow[]> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS().map(toJsRow);
+    } catch (err) {
+      throw new QueryError(sql, err);
+    }
+  }
+
+  async one(sql: string, params?: Params): Promise<DbRow | undefined> {
+    return (await this.all(sql, params))[0];
+  }
+
+  /** Runs `fn` in a transaction: all of it is committed, or none of it. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.exec('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.exec('COMMIT');
+      return out;
+    } catch (err) {
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Appends rows to a table through DuckDB's appender, matching columns by name. */
+  async append(table: string, rows: Array<Record<string, Cell>>): Promise<void> {
+    if (rows.length === 0) return;
+    let cols = this.columnCache.get(table);
+    if (!cols) {
+      cols = await this.all(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+        [table],
+      );
+      this.columnCache.set(table, cols);
+    }
+    if (cols.length === 0) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
+    const appender = await this.conn.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const c of cols) {
+          const v = row[c.column_name as string];
+          if (v === null || v === undefined) appender.appendNull();
+          else {
+            const type = c.data_type as string;
+            if (type === 'DOUBLE' && typeof v === 'number') appender.appendDouble(v);
+            else if (type === 'INTEGER' && typeof v === 'number') appender.appendInteger(v);
+            else if (type === 'BOOLEAN' && typeof v === 'boolean') appender.appendBoolean(v);
+            else if (v instanceof Date) appender.appendVarchar(v.toISOString());
+            else appender.appendVarchar(String(v));
+          }
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } catch (err) {
+      throw new QueryError(`append ${rows.length} rows to ${ident(table)}`, err);
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async checkpoint(): Promise<void> {
+    if (!this.readOnly) await this.exec('CHECKPOINT');
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

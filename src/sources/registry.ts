@@ -1,0 +1,9 @@
+import { iceDetentionStats } from './ice/detention-stats/index.js';
+import type { Dataset } from './types.js';
+
+/** Every dataset the tracker knows. Adding one is one folder and one line here. */
+export const DATASETS: Dataset[] = [iceDetentionStats];
+
+export function datasetById(id: string): Dataset | undefined {
+  return DATASETS.find((d) => d.id === id);
+}
