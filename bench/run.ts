@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { sharedDataDir } from '../test/helpers/shared-data.js';
+
+/**
+ * Benchmarks, each run in a fresh child process so peak RSS is the job's own.
+ * Prints the median of several runs.
+ */
+const data = sharedDataDir();
+if (!data) {
+  console.error('bench: shared data not found (../shared/data or $TRACKER_SHARED_DATA)');
+  process.exit(2);
+}
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const results: Array<{ wall_ms: number; rows: number; releases: number; peak_rss_mb: number }> = [];
+for (let i = 0; i < runs; i++) {
+  const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-'));
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ingest-detention-stats.ts'), join(data, 'ice-detention-stats'), dir], {
+      encoding: 'utf8',
+    });
+    results.push(JSON.parse(out.trim().split('\n').pop()!));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`ingest of all ICE detention-statistics workbooks into a fresh database (${runs} runs, median):`);
+console.log(`  wall time  ${median(results.map((r) => r.wall_ms))} ms   (target < 3000 ms; runs: ${results.map((r) => r.wall_ms).join(', ')})`);
+console.log(`  rows       ${results[0]!.rows} rows in ${results[0]!.releases} releases`);
+console.log(`  peak RSS   ${median(results.map((r) => r.peak_rss_mb))} MB   (target < 500 MB)`);
