@@ -23,6 +23,8 @@ export async function ingestWithProgress(db: Database, archive: Archive, paths: 
 export function printReport(ctx: CommandContext, report: IngestReport): void {
   if (ctx.format !== 'table') {
     ctx.printer.rows(report.outcomes as unknown as Array<Record<string, unknown>>, ctx.format);
+    // errors also go to stderr, so a script that only keeps stdout still sees why the exit code is not 0
+    for (const o of report.outcomes) if (o.status === 'error') ctx.printer.warn(`error: ${o.error}`);
     return;
   }
   for (const o of report.outcomes) {
