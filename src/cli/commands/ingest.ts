@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { CliError } from '../../lib/errors.js';
 import { ingestPaths, type IngestReport, type Origin } from '../../ingest/pipeline.js';
 import type { Database } from '../../db/connection.js';
@@ -27,9 +28,19 @@ export function printReport(ctx: CommandContext, report: IngestReport): void {
     for (const o of report.outcomes) if (o.status === 'error') ctx.printer.warn(`error: ${o.error}`);
     return;
   }
+  const skippedByFolder = new Map<string, { count: number; reason: string }>();
   for (const o of report.outcomes) {
     if (o.status === 'error') ctx.printer.warn(`error: ${o.error}`);
-    else if (o.status === 'skipped' && !ctx.quiet) ctx.printer.line(`skipped ${o.path}: ${o.reason}`);
+    else if (o.status === 'skipped') {
+      const folder = dirname(o.path);
+      const entry = skippedByFolder.get(folder) ?? { count: 0, reason: o.reason };
+      entry.count++;
+      skippedByFolder.set(folder, entry);
+    }
+  }
+  // one line per folder keeps a walk over a large mirror readable; every skipped file is in --format json
+  for (const [folder, { count, reason }] of skippedByFolder) {
+    ctx.printer.line(`skipped ${count} file${count === 1 ? '' : 's'} in ${folder}: ${reason}`);
   }
   ctx.printer.line(
     `${report.ingested} releases ingested, ${report.duplicates} already known or duplicates, ` +

@@ -12,15 +12,17 @@ import { serveDb, type ServeOptions } from './serve.js';
  */
 export async function startCommand(ctx: CommandContext, options: ServeOptions & { from?: string }): Promise<number> {
   const mirror = options.from ?? process.env.TRACKER_MIRROR;
+  // the main job talks to a person: a readable report whatever stdout is
+  const human = { ...ctx, format: 'table' as const };
   const db = await ctx.openDb();
   try {
     if (mirror) {
       ctx.printer.line(`loading official files from ${mirror}`);
-      printReport(ctx, await ingestWithProgress(db, ctx.archive(), [mirror], 'mirror', ctx.quiet));
+      printReport(human, await ingestWithProgress(db, ctx.archive(), [mirror], 'mirror', ctx.quiet));
     } else {
       ctx.printer.line('fetching releases from the official sites');
       try {
-        printReport(ctx, summarise(await fetchSources(db, ctx.archive(), defaultEffects(ctx.quiet))));
+        printReport(human, summarise(await fetchSources(db, ctx.archive(), defaultEffects(ctx.quiet))));
       } catch (err) {
         if (!(err instanceof OfflineError)) throw err;
         const count = (await db.one('SELECT count(*) AS n FROM releases'))?.n as number;
