@@ -61,7 +61,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
   const files = walk(paths);
   const outcomes: Outcome[] = new Array(files.length);
   const pending: Array<{ index: number; prepared: Prepared }> = [];
-  const batchShas = new Set<string>();
+  const batchShas: BatchShas = new Map();
   let done = 0;
   let next = 0;
   const worker = async () => {
@@ -97,7 +97,7 @@ export function summarise(outcomes: Outcome[]): IngestReport {
 
 /** Ingests one file in its own transaction (used by fetch and by single-file calls). */
 export async function ingestFile(file: IncomingFile, options: IngestOptions): Promise<Outcome> {
-  const prepared = await prepare(file, options, new Set());
+  const prepared = await prepare(file, options, new Map());
   if ('status' in prepared) return prepared;
   return (await loadAll([prepared], options))[0]!;
 }
@@ -112,7 +112,10 @@ interface Prepared {
   parsed?: ParsedRelease;
 }
 
-async function prepare(file: IncomingFile, options: IngestOptions, batchShas: Set<string>): Promise<Outcome | Prepared> {
+/** Releases being parsed in this batch: sha256 → whether the parse succeeded. */
+type BatchShas = Map<string, Promise<boolean>>;
+
+async function prepare(file: IncomingFile, options: IngestOptions, batchShas: BatchShas): Promise<Outcome | Prepared> {
   const { db } = options;
   const now = options.now ?? (() => new Date());
   const name = basename(file.path);
@@ -140,7 +143,11 @@ async function prepare(file: IncomingFile, options: IngestOptions, batchShas: Se
   };
   const base = { file, dataset, sha256, releaseId, fileRow };
   const existing = await db.one(`SELECT release_id FROM releases WHERE sha256 = $1`, [sha256]);
-  if (existing || batchShas.has(sha256)) {
+  const inBatch = batchShas.get(sha256);
+  if (!existing && inBatch && !(await inBatch)) {
+    return { status: 'error', path: file.path, source: dataset.id, error: `${file.path}: same bytes as another file of this run that could not be parsed` };
+  }
+  if (existing || inBatch) {
     const seen = await db.one(
       `SELECT 1 AS x FROM release_files WHERE release_id = $1 AND file_name = $2 AND coalesce(local_path, '') = $3 AND coalesce(url, '') = $4`,
       [releaseId, fileRow.file_name, file.path, fileRow.url ?? ''],
@@ -148,12 +155,14 @@ async function prepare(file: IncomingFile, options: IngestOptions, batchShas: Se
     if (seen) return { status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: 'already ingested' };
     return base;
   }
-  batchShas.add(sha256);
+  let settle: (ok: boolean) => void = () => undefined;
+  batchShas.set(sha256, new Promise<boolean>((resolve) => (settle = resolve)));
   try {
     const parsed = await dataset.parse({ path: file.path, fileName: described.fileName, bytes: file.bytes, releaseId });
+    settle(true);
     return { ...base, parsed };
   } catch (err) {
-    batchShas.delete(sha256);
+    settle(false);
     if (err instanceof TrackerError) return { status: 'error', path: file.path, source: dataset.id, error: err.message };
     return { status: 'error', path: file.path, source: dataset.id, error: new SourceFormatError({ file: file.path }, `unexpected parser failure: ${errorMessage(err)}`).message };
   }
@@ -164,7 +173,10 @@ async function loadAll(items: Prepared[], options: IngestOptions): Promise<Outco
   try {
     return await options.db.transaction(() => loadInto(items, options));
   } catch (err) {
-    if (items.length === 1) return [{ status: 'error', path: items[0]!.file.path, source: items[0]!.dataset.id, error: errorMessage(err) }];
+    if (items.length === 1) {
+      const item = items[0]!;
+      return [{ status: 'error', path: item.file.path, source: item.dataset.id, error: `${item.file.path}: could not be stored: ${errorMessage(err)}` }];
+    }
     const out: Outcome[] = [];
     for (const item of items) out.push(...(await loadAll([item], options)));
     return out;
