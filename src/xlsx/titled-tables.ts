@@ -96,6 +96,12 @@ function readTable(sheet: Sheet, title: { row: number; col: number; text: string
       gap = 0;
     } else if (++gap > 2) break;
   }
+  // a header merged across columns (ICE's 'Total' over J28:L28, numbers in L) extends the span
+  for (const m of sheet.merged) {
+    if (m.top <= headerRow && m.bottom >= headerRow && m.left >= firstCol && m.left <= lastCol && m.right > lastCol) {
+      lastCol = Math.min(m.right, limit);
+    }
+  }
   const dataRows: number[] = [];
   for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
     if (!hasNumberInRow(sheet, r, firstCol, lastCol)) {

@@ -2,8 +2,8 @@
  * Child process for test/ingest/kill.test.ts:
  *   node --import tsx test/helpers/ingest-child.ts DB_PATH ARCHIVE_DIR PATH...
  * Prints `started` once the database is open, `begin` / `commit` as the load
- * transaction starts and commits (so the parent can kill it inside one), and
- * `done {report}` at the end.
+ * transaction starts and is committed, `committed` once COMMIT has returned (so the
+ * parent can kill it inside or around one), and `done {report}` at the end.
  */
 import { Database } from '../../src/db/connection.js';
 import { Archive } from '../../src/ingest/archive.js';
@@ -24,7 +24,8 @@ const exec = db.exec.bind(db);
 db.exec = async (sql, params) => {
   const m = /^\s*(BEGIN|COMMIT)\b/i.exec(sql);
   if (m) say(m[1]!.toLowerCase());
-  return exec(sql, params);
+  await exec(sql, params);
+  if (m?.[1]!.toUpperCase() === 'COMMIT') say('committed');
 };
 say('started');
 const report = await ingestPaths(paths, { db, archive: new Archive(archiveDir), origin: 'file' });

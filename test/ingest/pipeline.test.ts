@@ -21,6 +21,7 @@ const FY19 = 'raw/FY2019/2019-10-06_FY19-detentionstats.xlsx'; // 35b0eaf280d5, 
 const FY20 = 'raw/FY2020/2020-09-01_FY20-detentionstats.xlsx'; // 344994aa5584, 21,007 detained
 const FY21_JAN = 'raw/FY2021/2021-01-07_FY21-detentionstats.xlsx'; // c049a757da9a (= 2021-01-15)
 const EOFY20 = 'carwilb/FY20-detentionstats.xlsx'; // 2c30cee5f1cd
+const CARWILB_FY22 = 'carwilb/FY22-detentionStats.xlsx'; // b29a5d4a4822
 const DETAINED_TITLE = 'ICE Currently Detained by Criminality and Arresting Agency';
 
 interface Ctx {
@@ -140,22 +141,22 @@ test('byte-identical files under two names are one release with two names', asyn
   });
 });
 
-test(
-  'two byte-identical copies of a broken workbook in one batch are both errors',
-  { todo: 'BUG src/ingest/pipeline.ts prepare(): the second copy is reported as a duplicate of a release that never exists' },
-  async (t) => {
-    await withStore(t, async ({ db, archive, real, folder }) => {
-      const dir = folder('in');
-      const broken = editSharedStrings(readFileSync(real(FY19)), (x) => x.replaceAll(DETAINED_TITLE, 'ICE People Held by Criminality'));
-      writeFileSync(join(dir, 'FY19_detentionStats_10062019.xlsx'), broken);
-      writeFileSync(join(dir, 'FY19_detentionStats_10072019.xlsx'), broken);
-      const report = await ingestPaths([dir], { db, archive, origin: 'file' });
-      // BUG: the second copy comes back 'duplicate' and leaves a release_files row for a release that is not in releases
-      assert.deepEqual(report.outcomes.map((o) => o.status), ['error', 'error']);
-      assert.equal(await count(db, 'SELECT count(*) FROM release_files'), 0);
-    });
-  },
-);
+test('two byte-identical copies of a broken workbook in one batch are both errors', async (t) => {
+  await withStore(t, async ({ db, archive, real, folder }) => {
+    const dir = folder('in');
+    const broken = editSharedStrings(readFileSync(real(FY19)), (x) => x.replaceAll(DETAINED_TITLE, 'ICE People Held by Criminality'));
+    const a = join(dir, 'FY19_detentionStats_10062019.xlsx');
+    const b = join(dir, 'FY19_detentionStats_10072019.xlsx');
+    writeFileSync(a, broken);
+    writeFileSync(b, broken);
+    const report = await ingestPaths([dir], { db, archive, origin: 'file' });
+    // fixed in 7f0af49: the second copy was a 'duplicate' of a release that never existed, with an orphan release_files row
+    assertError(report.outcomes, a);
+    assertError(report.outcomes, b);
+    assert.equal(await count(db, 'SELECT count(*) FROM release_files'), 0);
+    assert.equal(await count(db, 'SELECT count(*) FROM releases'), 0);
+  });
+});
 
 /** The bad files of the brief, each written into `dir`; returns its path. */
 const BAD_FILES: Array<{ name: string; write: (dir: string, real: (rel: string) => string) => string; expect: RegExp[] }> = [
@@ -249,9 +250,18 @@ test('files no source claims are skipped in a folder walk and are errors when na
   });
 });
 
-/** A real workbook whose footnote date does not exist: it parses, and fails only when loaded (DATE column). */
+/** A real workbook whose footnote date does not exist (19/04/2019, day first). */
 function impossibleSnapshotDate(real: (rel: string) => string): Uint8Array {
   return editSharedStrings(readFileSync(real(FY19)), (x) => x.replace('snapshot as of 10/04/2019', 'snapshot as of 19/04/2019'));
+}
+
+/** Makes every append of `releaseId`'s rows fail, as a full disk or a constraint would. */
+function failStoring(db: Database, releaseId: string): void {
+  const append = db.append.bind(db);
+  db.append = async (table, rows) => {
+    if (rows.some((r) => r.release_id === releaseId)) throw new Error(`simulated failure writing ${table}`);
+    return append(table, rows);
+  };
 }
 
 test('earlier releases are untouched when a later batch has bad files', async (t) => {
@@ -264,14 +274,20 @@ test('earlier releases are untouched when a later batch has bad files', async (t
     const dir = folder('later');
     const truncated = join(dir, 'FY21_detentionStats01072021.xlsx');
     writeFileSync(truncated, readFileSync(real(FY21_JAN)).subarray(0, 100_000));
-    const failsOnLoad = join(dir, 'FY19_detentionStats_10082019.xlsx');
-    writeFileSync(failsOnLoad, impossibleSnapshotDate(real));
+    const renamed = join(dir, 'FY19_detentionStats_10062019.xlsx');
+    writeFileSync(renamed, editSharedStrings(readFileSync(real(FY19)), (x) => x.replaceAll(DETAINED_TITLE, 'ICE People Held by Criminality')));
+    // parses, then fails while being stored: the batch transaction rolls back and each release is retried alone
+    const failsOnLoad = join(dir, 'FY22-detentionStats.xlsx');
+    copyFileSync(real(CARWILB_FY22), failsOnLoad);
+    failStoring(db, 'b29a5d4a4822');
     const good = join(dir, 'FY20-detentionstats.xlsx');
     copyFileSync(real(EOFY20), good);
     const report = await ingestPaths([dir], { db, archive, origin: 'file' });
 
-    assert.equal(outcomeFor(report.outcomes, truncated).status, 'error');
-    assert.equal(outcomeFor(report.outcomes, failsOnLoad).status, 'error', 'a release that cannot be stored is an error');
+    assertError(report.outcomes, truncated);
+    assertError(report.outcomes, renamed);
+    const failed = assertError(report.outcomes, failsOnLoad);
+    assert.match(failed.error, /simulated failure/);
     const ok = outcomeFor(report.outcomes, good);
     assert.equal(ok.status, 'ingested', JSON.stringify(ok));
     assert.equal(ok.status === 'ingested' && ok.release_id, '2c30cee5f1cd');
@@ -282,33 +298,22 @@ test('earlier releases are untouched when a later batch has bad files', async (t
       '344994aa5584',
       '35b0eaf280d5',
     ]);
+    assert.equal(await count(db, `SELECT count(*) FROM release_files WHERE release_id = 'b29a5d4a4822'`), 0);
     assert.deepEqual(await incompleteReleases(db), []);
   });
 });
 
-test(
-  'a release that fails while being stored is reported with its file name',
-  { todo: 'BUG src/ingest/pipeline.ts loadAll(): a load-phase error is returned as the bare QueryError text' },
-  async (t) => {
-    await withStore(t, async ({ db, archive, real, folder }) => {
-      const p = join(folder('in'), 'FY19_detentionStats_10082019.xlsx');
-      writeFileSync(p, impossibleSnapshotDate(real));
-      const report = await ingestPaths([p], { db, archive, origin: 'file' });
-      // BUG: the message is "query failed: date field value out of range: "2019-19-04" SQL: append 1 rows to "releases"" (no file)
-      assertError(report.outcomes, p);
-    });
-  },
-);
-
-test(
-  'a footnote date that does not exist is not taken as the snapshot date',
-  { todo: 'BUG src/sources/ice/detention-stats/footnotes.ts iso(): 19/04/2019 becomes the snapshot date 2019-19-04' },
-  async (t) => {
-    const data = requireSharedData(t);
-    if (!data) return;
-    const bytes = impossibleSnapshotDate((rel) => join(data, 'ice-detention-stats', rel));
+test('a footnote date that does not exist is not taken as the snapshot date', async (t) => {
+  await withStore(t, async ({ db, archive, real, folder }) => {
+    const bytes = impossibleSnapshotDate(real);
     const parsed = await parseDetentionStats({ path: 'x.xlsx', fileName: 'FY19-detentionstats.xlsx', bytes, releaseId: 'x' });
-    // BUG: snapshotDate is '2019-19-04', which the releases.snapshot_date DATE column then refuses
-    assert.ok(parsed.snapshotDate === null || !Number.isNaN(Date.parse(`${parsed.snapshotDate}T00:00:00Z`)), String(parsed.snapshotDate));
-  },
-);
+    // fixed in 7f0af49: this was the snapshot date '2019-19-04', which the releases.snapshot_date DATE column refused
+    assert.equal(parsed.snapshotDate, null);
+    assert.ok(parsed.anomalies.some((a) => a.code === 'missing-snapshot-date'), JSON.stringify(parsed.anomalies));
+    const p = join(folder('in'), 'FY19_detentionStats_10082019.xlsx');
+    writeFileSync(p, bytes);
+    const report = await ingestPaths([p], { db, archive, origin: 'file' });
+    assert.equal(report.outcomes[0]!.status, 'ingested', JSON.stringify(report.outcomes));
+    assert.deepEqual(await db.all('SELECT snapshot_date FROM releases'), [{ snapshot_date: null }]);
+  });
+});

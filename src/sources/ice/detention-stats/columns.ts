@@ -48,7 +48,8 @@ export const DETENTION_TABLES: TableSpec[] = [
   { id: 'book_outs_by_facility', title: new RegExp(`^ICE Final ${RELEASES} by Facility Type`, 'i'), measure: 'book_outs', shape: 'facility-by-criminality' },
   { id: 'book_outs_by_reason_month_criminality', title: new RegExp(`^ICE Final ${RELEASES} by Release Reason, Month and Criminality`, 'i'), measure: 'book_outs', shape: 'reason-criminality-by-month' },
   { id: 'book_outs_by_reason_criminality', title: new RegExp(`^ICE Final ${RELEASES} by Release Reason and Criminality`, 'i'), measure: 'book_outs', shape: 'category-by-column' },
-  { id: 'book_outs', title: new RegExp(`^ICE Final ${RELEASES}\\s*:`, 'i'), measure: 'book_outs', shape: 'category-by-column' },
+  // "ICE Final Releases: FY2024" / "ICE Final Book Outs : FY2025": rows are facility types
+  { id: 'book_outs', title: new RegExp(`^ICE Final ${RELEASES}\\s*:`, 'i'), measure: 'book_outs', shape: 'facility-by-criminality' },
   { id: 'removals', title: /^ICE Removals/i, measure: 'removals', shape: 'category-by-column' },
   { id: 'adp_by_agency_month_criminality', title: /^ICE Average Daily Population by Arresting Agency, Month and Criminality/i, measure: 'adp', shape: 'agency-criminality-by-month' },
   { id: 'alos_by_agency_month_criminality', title: /^ICE Average Length of Stay by Arresting Agency, Month and Criminality/i, measure: 'alos', shape: 'agency-criminality-by-month' },

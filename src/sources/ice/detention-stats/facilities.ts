@@ -13,6 +13,8 @@ export interface FacilitiesResult {
   dataSourceDate: string | null;
   /** Date cells holding a date that does not exist, kept as text. */
   invalidDates: Array<{ cell: string; text: string }>;
+  /** Rows under the list that are notes, not facilities. */
+  notes: Array<{ row: number; text: string }>;
 }
 
 function canonical(header: string): string | undefined {
@@ -76,8 +78,15 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
   const nameCol = [...columns].find(([, v]) => v === 'name')![0];
   const rows: FacilityRow[] = [];
   const invalidDates: Array<{ cell: string; text: string }> = [];
+  const notes: Array<{ row: number; text: string }> = [];
   for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
     if (sheet.text(r, nameCol) === '') continue;
+    // notes under the list ("[1] (STFRCTX) …", "*ODO inspections are …") have a name cell but no place
+    const place = ['city', 'state', 'aor'].map((k) => [...columns].find(([, v]) => v === k)![0]);
+    if (place.every((c) => sheet.text(r, c) === '')) {
+      notes.push({ row: r, text: sheet.text(r, nameCol) });
+      continue;
+    }
     const row: FacilityRow = { release_id: releaseId, sheet: sheet.name, row: r };
     for (const [c, col] of columns) {
       const v = sheet.get(r, c);
@@ -98,8 +107,8 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
   }
   let dataSourceDate: string | null = null;
   for (let r = 1; r < headerRow; r++) {
-    const m = /Data Source:.*?(\d{1,2}\/\d{1,2}\/\d{4})/i.exec(sheet.text(r, 1));
+    const m = /(?:Data )?Source:.*?(\d{1,2}\/\d{1,2}\/\d{4})/i.exec(sheet.text(r, 1));
     if (m) dataSourceDate = isoDate(m[1]);
   }
-  return { rows, headerRow, unknownHeaders, dataSourceDate, invalidDates };
+  return { rows, headerRow, unknownHeaders, dataSourceDate, invalidDates, notes };
 }

@@ -223,6 +223,7 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
   summary.iids_run_date = footnotes?.iidsRunDate ?? null;
   summary.snapshot_cell = footnotes?.snapshotCell ? `Footnotes!${footnotes.snapshotCell}` : null;
   summary.facilities_data_date = facilities?.dataSourceDate ?? null;
+  summary.facility_note_rows = facilities?.notes.length ?? null;
 
   const sheets: Row[] = wb.sheets.map((s) => ({
     release_id: id,
@@ -244,7 +245,10 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
     tables: {
       ice_detention_facts: facts as unknown as Row[],
       ice_facilities: facilities?.rows ?? [],
-      ice_footnotes: (footnotes?.rows ?? []) as unknown as Row[],
+      ice_footnotes: [
+        ...(footnotes?.rows ?? []),
+        ...(facilities?.notes ?? []).map((n) => ({ release_id: id, sheet: facInfo!.name, row: n.row, topic: 'facility list note', note: n.text })),
+      ] as unknown as Row[],
       release_tables: tables,
       release_sheets: sheets,
     },
