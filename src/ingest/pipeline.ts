@@ -190,8 +190,13 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
   const byTable = new Map<string, Row[]>();
   const releases: Row[] = [];
   const anomalies: Row[] = [];
+  const batchReleases = new Set(items.filter((i) => i.parsed).map((i) => i.releaseId));
   for (const item of items) {
     const { parsed, file, dataset, releaseId } = item;
+    if (!parsed && !batchReleases.has(releaseId) && !(await db.one(`SELECT 1 AS x FROM releases WHERE release_id = $1`, [releaseId]))) {
+      // its twin in this run failed to load: a name for a release that does not exist would be an orphan row
+      throw new SourceFormatError({ file: file.path }, `same bytes as another file of this run that could not be stored`);
+    }
     if (!parsed) {
       outcomes.push({ status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: `same bytes as release ${releaseId}; recorded as another name of it` });
       continue;

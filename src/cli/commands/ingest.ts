@@ -4,19 +4,22 @@ import { ingestPaths, type IngestReport, type Origin } from '../../ingest/pipeli
 import type { Database } from '../../db/connection.js';
 import type { CommandContext } from '../context.js';
 import { ProgressBar } from '../progress.js';
-import { walk } from '../../ingest/walk.js';
 import type { Archive } from '../../ingest/archive.js';
 
 /** Ingests with a progress bar on stderr; returns the report. */
 export async function ingestWithProgress(db: Database, archive: Archive, paths: string[], origin: Origin, quiet: boolean): Promise<IngestReport> {
-  const bar = new ProgressBar({ total: walk(paths).length, label: 'ingest', enabled: !quiet });
+  // the pipeline knows the file count once it has walked the folders; the bar starts then
+  let bar: ProgressBar | undefined;
   const report = await ingestPaths(paths, {
     db,
     archive,
     origin,
-    onFile: (_d, _t, o) => bar.tick(o.path.split('/').pop()),
+    onFile: (_d, total, o) => {
+      bar ??= new ProgressBar({ total, label: 'ingest', enabled: !quiet });
+      bar.tick(o.path.split('/').pop());
+    },
   });
-  bar.done();
+  bar?.done();
   return report;
 }
 

@@ -1,3 +1,4 @@
+import { usDateToIso } from '../../../lib/dates.js';
 import { SourceFormatError } from '../../../lib/errors.js';
 import type { Sheet } from '../../../xlsx/sheet.js';
 import { FACILITY_COLUMNS, FACILITY_NUMERIC, REQUIRED_FACILITY_COLUMNS } from './columns.js';
@@ -25,16 +26,7 @@ function canonical(header: string): string | undefined {
 
 function isoDate(v: unknown): string | null {
   if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'string') {
-    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v.trim());
-    if (m) {
-      const iso = `${m[3]}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}`;
-      // a date that does not exist (ICE wrote 2/29/2025 in the 11/20/2025 release) is kept as text, not stored as a date
-      const d = new Date(`${iso}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
-    }
-  }
-  return null;
+  return typeof v === 'string' ? usDateToIso(v) : null;
 }
 
 /**

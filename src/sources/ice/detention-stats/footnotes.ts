@@ -1,3 +1,4 @@
+import { usDateToIso } from '../../../lib/dates.js';
 import type { Sheet } from '../../../xlsx/sheet.js';
 
 export interface FootnoteRow {
@@ -16,13 +17,6 @@ export interface FootnotesResult {
   iidsRunDate: string | null;
 }
 
-/** MM/DD/YYYY → YYYY-MM-DD, or null for a date that does not exist (e.g. a day-first 19/04/2019). */
-function iso(mdY: string): string | null {
-  const [m, d, y] = mdY.split('/');
-  const out = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
-  const date = new Date(`${out}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === out ? out : null;
-}
 
 // "a snapshot as of 04/04/2026"; FY2023 releases put two spaces before the date
 const SNAPSHOT = /snapshot as of\s+(\d{1,2}\/\d{1,2}\/\d{4})/i;
@@ -46,10 +40,10 @@ export function parseFootnotes(sheet: Sheet, releaseId: string): FootnotesResult
     if (b === '') continue;
     rows.push({ release_id: releaseId, sheet: sheet.name, row: r, topic, note: b });
     const m = SNAPSHOT.exec(b);
-    const date = m ? iso(m[1]!) : null;
+    const date = m ? usDateToIso(m[1]!) : null;
     if (date === null) continue;
     const run = IIDS_RUN.exec(b);
-    const found = { date, cell: sheet.ref(r, 2), run: run ? iso(run[1]!) : null };
+    const found = { date, cell: sheet.ref(r, 2), run: run ? usDateToIso(run[1]!) : null };
     if (!docket && /national docket/i.test(b)) docket = found;
     if (!anySnapshot) anySnapshot = found;
   }

@@ -18,7 +18,7 @@ export const iceDetentionStats: Dataset = {
   license: 'U.S. federal government work (public domain, 17 U.S.C. §105)',
   cadence: 'about every two weeks; each file replaces the previous one on ice.gov',
   claims(fileName, head) {
-    const isZip = head.length === 0 || (head[0] === 0x50 && head[1] === 0x4b);
+    const isZip = head[0] === 0x50 && head[1] === 0x4b;
     const name = MIRROR_PREFIX.exec(fileName)?.[2] ?? fileName;
     // claimed by name even when the bytes are not a zip, so a broken download is an error, not a skip
     return isDetentionStatsFileName(name) || (isZip && /detention.?stat/i.test(name) && /\.xlsx$/i.test(name));

@@ -1,6 +1,6 @@
 import { SourceFormatError } from '../../../lib/errors.js';
 import type { Sheet } from '../../../xlsx/sheet.js';
-import { findTitledTables } from '../../../xlsx/titled-tables.js';
+import { findTitledTables, type TitledTable } from '../../../xlsx/titled-tables.js';
 import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
 import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
 import { ATD_TABLES, DETENTION_TABLES, type TableSpec } from './columns.js';
@@ -55,11 +55,18 @@ interface TableRecord extends Row {
   facts: number;
 }
 
-function readTables(sheet: Sheet, specs: TableSpec[], releaseId: string, fy: number | null, anomalies: Anomaly[]) {
+function readTables(
+  sheet: Sheet,
+  titled: TitledTable[],
+  specs: TableSpec[],
+  releaseId: string,
+  fy: number | null,
+  anomalies: Anomaly[],
+) {
   const facts: Fact[] = [];
   const tables: TableRecord[] = [];
   const found = new Set<string>();
-  for (const t of findTitledTables(sheet)) {
+  for (const t of titled) {
     const spec = specs.find((s) => s.title.test(t.title));
     const res = interpretTable(sheet, t, spec, releaseId, fy);
     facts.push(...res.facts);
@@ -156,10 +163,11 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
     sheetFy,
   )!;
   const detention = await wb.sheet(detentionInfo);
-  const titles = findTitledTables(detention).map((t) => fiscalYearIn(t.title)).filter((x): x is number => x !== undefined);
+  const detentionTables = findTitledTables(detention);
+  const titles = detentionTables.map((t) => fiscalYearIn(t.title)).filter((x): x is number => x !== undefined);
   const fiscalYear = mostCommon(titles) ?? fiscalYearIn(detentionInfo.name) ?? null;
 
-  const det = readTables(detention, DETENTION_TABLES, id, fiscalYear, anomalies);
+  const det = readTables(detention, detentionTables, DETENTION_TABLES, id, fiscalYear, anomalies);
   for (const [tableId, title] of REQUIRED_TABLES) {
     if (!det.found.has(tableId)) {
       throw new SourceFormatError(
@@ -173,7 +181,8 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
 
   const atdInfo = await pickLatestAtd(wb, visible.filter((s) => role.atd.test(s.name)), fiscalYear, anomalies);
   if (atdInfo) {
-    const atd = readTables(await wb.sheet(atdInfo), ATD_TABLES, id, fiscalYear, anomalies);
+    const atdSheet = await wb.sheet(atdInfo);
+    const atd = readTables(atdSheet, findTitledTables(atdSheet), ATD_TABLES, id, fiscalYear, anomalies);
     facts.push(...atd.facts);
     tables.push(...atd.tables);
   }
