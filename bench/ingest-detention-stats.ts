@@ -18,4 +18,4 @@ db.close();
 clearInterval(sample);
 peak = Math.max(peak, process.memoryUsage().rss);
 if (report.errors > 0) throw new Error(`${report.errors} files failed`);
-console.log(JSON.stringify({ wall_ms: Math.round(wall), rows, releases: report.ingested, peak_rss_mb: Math.round(peak / 1e6) }));
+console.log(JSON.stringify({ wall_ms: Math.round(wall), ...report.timings, rows, releases: report.ingested, peak_rss_mb: Math.round(peak / 1e6) }));

@@ -14,7 +14,7 @@ if (!data) {
   process.exit(2);
 }
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const results: Array<{ wall_ms: number; rows: number; releases: number; peak_rss_mb: number }> = [];
+const results: Array<{ wall_ms: number; parse_ms: number; load_ms: number; rows: number; releases: number; peak_rss_mb: number }> = [];
 for (let i = 0; i < runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-'));
   try {
@@ -29,5 +29,6 @@ for (let i = 0; i < runs; i++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`ingest of all ICE detention-statistics workbooks into a fresh database (${runs} runs, median):`);
 console.log(`  wall time  ${median(results.map((r) => r.wall_ms))} ms   (target < 3000 ms; runs: ${results.map((r) => r.wall_ms).join(', ')})`);
+console.log(`  of which  ${median(results.map((r) => r.parse_ms))} ms reading and parsing, ${median(results.map((r) => r.load_ms))} ms loading into DuckDB`);
 console.log(`  rows       ${results[0]!.rows} rows in ${results[0]!.releases} releases`);
 console.log(`  peak RSS   ${median(results.map((r) => r.peak_rss_mb))} MB   (target < 500 MB)`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { CliError, QueryError } from '../lib/errors.js';
 import { ident } from './sql.js';
 import { toJsRow, type JsValue } from './values.js';
@@ -12,13 +12,34 @@ const MIGRATIONS = [join(dirname(fileURLToPath(import.meta.url)), 'migrations', 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type DbRow = Record<string, JsValue>;
 type Cell = string | number | boolean | null | Date | undefined;
+type Write = (a: DuckDBAppender, v: NonNullable<Cell>) => void;
+interface ColumnWriter {
+  column: string;
+  write: Write;
+}
+
+// text goes through appendVarchar, which DuckDB casts to the column's type (DATE, TIMESTAMP, JSON, BIGINT)
+const asText: Write = (a, v) => a.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
+
+function writerFor(type: string): Write {
+  switch (type) {
+    case 'DOUBLE':
+      return (a, v) => (typeof v === 'number' ? a.appendDouble(v) : asText(a, v));
+    case 'INTEGER':
+      return (a, v) => (typeof v === 'number' ? a.appendInteger(v) : asText(a, v));
+    case 'BOOLEAN':
+      return (a, v) => (typeof v === 'boolean' ? a.appendBoolean(v) : asText(a, v));
+    default:
+      return asText;
+  }
+}
 
 /**
  * The DuckDB store. One process holds the file at a time (DuckDB's own lock);
  * opening a file another process holds fails with a message naming that process.
  */
 export class Database {
-  private readonly columnCache = new Map<string, DbRow[]>();
+  private readonly writerCache = new Map<string, ColumnWriter[]>();
 
   private constructor(
     readonly path: string,
@@ -86,29 +107,14 @@ export class Database {
   /** Appends rows to a table through DuckDB's appender, matching columns by name. */
   async append(table: string, rows: Array<Record<string, Cell>>): Promise<void> {
     if (rows.length === 0) return;
-    let cols = this.columnCache.get(table);
-    if (!cols) {
-      cols = await this.all(
-        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
-        [table],
-      );
-      this.columnCache.set(table, cols);
-    }
-    if (cols.length === 0) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
+    const writers = await this.writersFor(table);
     const appender = await this.conn.createAppender(table);
     try {
       for (const row of rows) {
-        for (const c of cols) {
-          const v = row[c.column_name as string];
+        for (const w of writers) {
+          const v = row[w.column];
           if (v === null || v === undefined) appender.appendNull();
-          else {
-            const type = c.data_type as string;
-            if (type === 'DOUBLE' && typeof v === 'number') appender.appendDouble(v);
-            else if (type === 'INTEGER' && typeof v === 'number') appender.appendInteger(v);
-            else if (type === 'BOOLEAN' && typeof v === 'boolean') appender.appendBoolean(v);
-            else if (v instanceof Date) appender.appendVarchar(v.toISOString());
-            else appender.appendVarchar(String(v));
-          }
+          else w.write(appender, v);
         }
         appender.endRow();
       }
@@ -118,6 +124,20 @@ export class Database {
     } finally {
       appender.closeSync();
     }
+  }
+
+  /** One writer per column, chosen once per table from its declared type (the hot loop of every ingest). */
+  private async writersFor(table: string): Promise<ColumnWriter[]> {
+    const cached = this.writerCache.get(table);
+    if (cached) return cached;
+    const cols = await this.all(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    );
+    if (cols.length === 0) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
+    const writers = cols.map((c) => ({ column: c.column_name as string, write: writerFor(c.data_type as string) }));
+    this.writerCache.set(table, writers);
+    return writers;
   }
 
   async checkpoint(): Promise<void> {

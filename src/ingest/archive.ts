@@ -27,9 +27,9 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export class Archive {
   constructor(readonly root: string) {}
 
-  /** Store `bytes` (unless already present) and return where they are. */
-  async put(bytes: Uint8Array, originalName: string): Promise<PutResult> {
-    const sha256 = sha256Hex(bytes);
+  /** Store `bytes` (unless already present) and return where they are; pass the sha256 when it is already known. */
+  async put(bytes: Uint8Array, originalName: string, knownSha256?: string): Promise<PutResult> {
+    const sha256 = knownSha256 ?? sha256Hex(bytes);
     const path = this.pathFor(sha256, extensionOf(originalName));
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isFile() && existing.size === bytes.byteLength) {

@@ -34,6 +34,8 @@ export interface IngestReport {
   duplicates: number;
   skipped: number;
   errors: number;
+  /** Where the time went: reading and parsing, then loading into the database. */
+  timings?: { parse_ms: number; load_ms: number };
 }
 
 export interface IngestOptions {
@@ -50,7 +52,7 @@ function claimant(fileName: string, bytes: Uint8Array): Dataset | undefined {
 }
 
 /**
- * Ingests files and folders. Files are parsed first (two at a time), then every
+ * Ingests files and folders. Files are parsed first (four in flight), then every
  * parsed release is loaded in one transaction; if that transaction fails, each
  * release is loaded in a transaction of its own, so a release is always all or
  * nothing and one bad file never costs the others. A file no source claims is
@@ -61,7 +63,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
   const files = walk(paths);
   const outcomes: Outcome[] = new Array(files.length);
   const pending: Array<{ index: number; prepared: Prepared }> = [];
-  const batchShas: BatchShas = new Map();
+  const batch = await openBatch(options.db);
   let done = 0;
   let next = 0;
   const worker = async () => {
@@ -71,7 +73,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
       let result: Outcome | Prepared;
       try {
         const bytes = readFileSync(f.path);
-        result = await prepare({ path: f.path, bytes, origin: options.origin, explicit: f.explicit }, options, batchShas);
+        result = await prepare({ path: f.path, bytes, origin: options.origin, explicit: f.explicit }, options, batch);
       } catch (err) {
         result = { status: 'error', path: f.path, error: errorMessage(err) };
       }
@@ -81,13 +83,17 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
       } else pending.push({ index, prepared: result });
     }
   };
-  await Promise.all([worker(), worker()]);
+  const t0 = performance.now();
+  // four files in flight: while one waits on file I/O, the main thread parses another
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const t1 = performance.now();
   const loaded = await loadAll(pending.map((p) => p.prepared), options);
+  const t2 = performance.now();
   pending.forEach((p, i) => {
     outcomes[p.index] = loaded[i]!;
     options.onFile?.(++done, files.length, loaded[i]!);
   });
-  return summarise(outcomes);
+  return { ...summarise(outcomes), timings: { parse_ms: Math.round(t1 - t0), load_ms: Math.round(t2 - t1) } };
 }
 
 export function summarise(outcomes: Outcome[]): IngestReport {
@@ -97,7 +103,7 @@ export function summarise(outcomes: Outcome[]): IngestReport {
 
 /** Ingests one file in its own transaction (used by fetch and by single-file calls). */
 export async function ingestFile(file: IncomingFile, options: IngestOptions): Promise<Outcome> {
-  const prepared = await prepare(file, options, new Map());
+  const prepared = await prepare(file, options, await openBatch(options.db));
   if ('status' in prepared) return prepared;
   return (await loadAll([prepared], options))[0]!;
 }
@@ -110,13 +116,33 @@ interface Prepared {
   fileRow: Record<string, string | number | null | Date>;
   /** Set for a new release; absent when the bytes are a known release under another name. */
   parsed?: ParsedRelease;
+  archivePath?: string;
 }
 
-/** Releases being parsed in this batch: sha256 → whether the parse succeeded. */
-type BatchShas = Map<string, Promise<boolean>>;
+/** What one run knows before it starts, read once rather than queried per file. */
+interface Batch {
+  /** sha256 of every release in the database. */
+  known: Set<string>;
+  /** release_id, file name, path and URL of every recorded file. */
+  files: Set<string>;
+  /** Releases being parsed in this run: sha256 → whether the parse succeeded. */
+  inFlight: Map<string, Promise<boolean>>;
+}
 
-async function prepare(file: IncomingFile, options: IngestOptions, batchShas: BatchShas): Promise<Outcome | Prepared> {
-  const { db } = options;
+const fileKey = (releaseId: string, name: string, path: string | null, url: string | null) =>
+  JSON.stringify([releaseId, name, path ?? '', url ?? '']);
+
+async function openBatch(db: Database): Promise<Batch> {
+  const known = new Set((await db.all(`SELECT sha256 FROM releases`)).map((r) => r.sha256 as string));
+  const files = new Set(
+    (await db.all(`SELECT release_id, file_name, local_path, url FROM release_files`)).map((r) =>
+      fileKey(r.release_id as string, r.file_name as string, r.local_path as string | null, r.url as string | null),
+    ),
+  );
+  return { known, files, inFlight: new Map() };
+}
+
+async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch): Promise<Outcome | Prepared> {
   const now = options.now ?? (() => new Date());
   const name = basename(file.path);
   const dataset = claimant(name, file.bytes);
@@ -142,25 +168,25 @@ async function prepare(file: IncomingFile, options: IngestOptions, batchShas: Ba
     added_at: now(),
   };
   const base = { file, dataset, sha256, releaseId, fileRow };
-  const existing = await db.one(`SELECT release_id FROM releases WHERE sha256 = $1`, [sha256]);
-  const inBatch = batchShas.get(sha256);
+  const existing = batch.known.has(sha256);
+  const inBatch = batch.inFlight.get(sha256);
   if (!existing && inBatch && !(await inBatch)) {
     return { status: 'error', path: file.path, source: dataset.id, error: `${file.path}: same bytes as another file of this run that could not be parsed` };
   }
   if (existing || inBatch) {
-    const seen = await db.one(
-      `SELECT 1 AS x FROM release_files WHERE release_id = $1 AND file_name = $2 AND coalesce(local_path, '') = $3 AND coalesce(url, '') = $4`,
-      [releaseId, fileRow.file_name, file.path, fileRow.url ?? ''],
-    );
-    if (seen) return { status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: 'already ingested' };
+    const key = fileKey(releaseId, fileRow.file_name, file.path, fileRow.url);
+    if (batch.files.has(key)) return { status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: 'already ingested' };
+    batch.files.add(key);
     return base;
   }
   let settle: (ok: boolean) => void = () => undefined;
-  batchShas.set(sha256, new Promise<boolean>((resolve) => (settle = resolve)));
+  batch.inFlight.set(sha256, new Promise<boolean>((resolve) => (settle = resolve)));
   try {
     const parsed = await dataset.parse({ path: file.path, fileName: described.fileName, bytes: file.bytes, releaseId });
     settle(true);
-    return { ...base, parsed };
+    // archived before the database transaction: content-addressed, so a file whose load fails costs nothing
+    const stored = await options.archive.put(file.bytes, described.fileName, sha256);
+    return { ...base, parsed, archivePath: stored.path };
   } catch (err) {
     settle(false);
     if (err instanceof TrackerError) return { status: 'error', path: file.path, source: dataset.id, error: err.message };
@@ -184,7 +210,7 @@ async function loadAll(items: Prepared[], options: IngestOptions): Promise<Outco
 }
 
 async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outcome[]> {
-  const { db, archive } = options;
+  const { db } = options;
   const now = options.now ?? (() => new Date());
   const outcomes: Outcome[] = [];
   const byTable = new Map<string, Row[]>();
@@ -201,7 +227,6 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       outcomes.push({ status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: `same bytes as release ${releaseId}; recorded as another name of it` });
       continue;
     }
-    const stored = await archive.put(file.bytes, item.fileRow.file_name as string);
     releases.push({
       release_id: releaseId,
       source_id: dataset.id,
@@ -211,7 +236,7 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       fiscal_year: parsed.fiscalYear,
       summary: JSON.stringify(parsed.summary),
       ingested_at: now(),
-      archive_path: stored.path,
+      archive_path: item.archivePath ?? null,
     });
     for (const a of parsed.anomalies) anomalies.push({ release_id: releaseId, ...a, cross_release: false });
     let rows = 0;

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { SourceFormatError } from '../lib/errors.js';
 import { parseSheetXml, type SheetContext } from './parse-sheet.js';
 import type { Sheet } from './sheet.js';
@@ -97,7 +98,9 @@ function assertZip(bytes: Uint8Array, file: string): void {
 
 async function readText(zip: ZipArchive, name: string): Promise<string | undefined> {
   const bytes = await zip.read(name);
-  return bytes === undefined ? undefined : decoder.decode(bytes);
+  if (bytes === undefined) return undefined;
+  // most parts are pure ASCII (entities for the rest), and latin1 decoding is a third faster than UTF-8
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 function resolveTarget(target: string): string {

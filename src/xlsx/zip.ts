@@ -1,20 +1,18 @@
 import { promisify } from 'node:util';
-import { inflateRaw } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { SourceFormatError } from '../lib/errors.js';
 
-const inflateRawAsync = promisify(inflateRaw);
 const fromBuffer = promisify(yauzl.fromBuffer) as (b: Buffer, o: yauzl.Options) => Promise<yauzl.ZipFile>;
 
 /**
  * The entries of a zip held in memory. yauzl reads the central directory and local
- * headers; inflation uses node's zlib on the libuv thread pool, so parts of several
- * workbooks inflate in parallel on a multi-core machine.
+ * headers; node's zlib inflates the parts that are asked for.
  */
 export class ZipArchive {
   private constructor(
     readonly file: string,
-    private readonly zip: yauzl.ZipFile,
+    private readonly buf: Buffer,
     private readonly entries: Map<string, yauzl.Entry>,
   ) {}
 
@@ -36,7 +34,8 @@ export class ZipArchive {
       zip.on('error', (err: unknown) => reject(corrupt(file, err)));
       zip.readEntry();
     });
-    return new ZipArchive(file, zip, entries);
+    zip.close();
+    return new ZipArchive(file, buf, entries);
   }
 
   has(name: string): boolean {
@@ -51,12 +50,13 @@ export class ZipArchive {
     const entry = this.entries.get(name);
     if (!entry) return undefined;
     try {
-      const raw = await this.rawBytes(entry);
+      const raw = this.rawBytes(entry);
       if (entry.compressionMethod === 0) return raw;
       if (entry.compressionMethod !== 8) {
         throw new Error(`unsupported compression method ${entry.compressionMethod} for ${name}`);
       }
-      const out = await inflateRawAsync(raw);
+      // synchronous: measured faster than zlib on the thread pool for these small parts (387 vs 656 ms for all sheets)
+      const out = inflateRawSync(raw);
       if (out.length !== entry.uncompressedSize) {
         throw new Error(`${name} inflated to ${out.length} bytes, the directory says ${entry.uncompressedSize}`);
       }
@@ -66,16 +66,19 @@ export class ZipArchive {
     }
   }
 
-  private rawBytes(entry: yauzl.Entry): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      this.zip.openReadStream(entry, { decodeFileData: false }, (err, stream) => {
-        if (err || !stream) return reject(err ?? new Error('no stream'));
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('error', reject);
-        stream.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-      });
-    });
+  /**
+   * The stored bytes of an entry, sliced from the buffer through its local header
+   * (yauzl's read streams cost more than the inflation on these small parts).
+   */
+  private rawBytes(entry: yauzl.Entry): Buffer {
+    const at = entry.relativeOffsetOfLocalHeader;
+    if (at + 30 > this.buf.length || this.buf.readUInt32LE(at) !== 0x04034b50) {
+      throw new Error(`no local header for ${entry.fileName} at offset ${at}`);
+    }
+    const start = at + 30 + this.buf.readUInt16LE(at + 26) + this.buf.readUInt16LE(at + 28);
+    const end = start + entry.compressedSize;
+    if (end > this.buf.length) throw new Error(`${entry.fileName} runs past the end of the file (truncated?)`);
+    return this.buf.subarray(start, end);
   }
 }
 

@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { parseDetentionStats } from '../../src/sources/ice/detention-stats/parse.js';
+import { materialiseFacts } from '../../src/sources/ice/detention-stats/interpret.js';
 import type { ParsedRelease, Row } from '../../src/sources/types.js';
 import { openDb, tempStore } from '../helpers/ingest-fixtures.js';
 import { sharedDataDir, requireSharedData } from '../helpers/shared-data.js';
@@ -40,8 +41,15 @@ function parseRel(rel: string): Promise<ParsedRelease> {
 }
 
 const rows = (p: ParsedRelease, table: string): Row[] => p.tables[table] ?? [];
+const allFacts = (p: ParsedRelease): Row[] =>
+  materialiseFacts({
+    tables: rows(p, 'ice_tables'),
+    rows: rows(p, 'ice_table_rows'),
+    cols: rows(p, 'ice_table_cols'),
+    cells: rows(p, 'ice_table_cells'),
+  } as unknown as Parameters<typeof materialiseFacts>[0]) as unknown as Row[];
 const facts = (p: ParsedRelease, where: Row): Row[] =>
-  rows(p, 'ice_detention_facts').filter((f) => Object.entries(where).every(([k, v]) => f[k] === v));
+  allFacts(p).filter((f) => Object.entries(where).every(([k, v]) => f[k] === v));
 
 /** The one fact matching `where`. */
 function fact(p: ParsedRelease, where: Row): Row {

@@ -26,7 +26,7 @@ export const iceDetentionStats: Dataset = {
   discover: (fx) => discoverDetentionStats(fx),
   parse: parseDetentionStats,
   schemaSql: readFileSync(join(here, 'schema.sql'), 'utf8'),
-  tables: ['ice_detention_facts', 'ice_facilities', 'ice_footnotes'],
+  tables: ['ice_tables', 'ice_table_rows', 'ice_table_cols', 'ice_table_cells', 'ice_facilities', 'ice_footnotes'],
   describeFile(fileName) {
     const m = MIRROR_PREFIX.exec(fileName);
     const name = m?.[2] ?? fileName;

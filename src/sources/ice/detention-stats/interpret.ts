@@ -1,30 +1,85 @@
+import { cellRef } from '../../../xlsx/cell-ref.js';
 import type { Sheet } from '../../../xlsx/sheet.js';
 import type { TitledTable } from '../../../xlsx/titled-tables.js';
 import { agencyOf, criminalityOf, facilityTypeOf, MONTHS, type TableSpec } from './columns.js';
 
-/** One number of a workbook table, with its dimensions and the cell it came from. */
+/**
+ * A table is stored normalised: the dimensions belong to its rows and columns, so
+ * they are written once per row and column, not once per number; the view
+ * `ice_detention_facts` joins them back into one row per number.
+ */
+export interface TableRecord {
+  release_id: string;
+  table_no: number;
+  sheet: string;
+  table_id: string;
+  table_cell: string;
+  measure: string | null;
+  fiscal_year: number | null;
+  fixed_agency: string | null;
+  fixed_facility_type: string | null;
+}
+
+export interface RowRecord {
+  release_id: string;
+  table_no: number;
+  row: number;
+  row_label: string;
+  agency: string | null;
+  criminality: string | null;
+  facility_type: string | null;
+  category: string | null;
+}
+
+export interface ColRecord {
+  release_id: string;
+  table_no: number;
+  col: number;
+  col_label: string;
+  /** Whether the column names its own measure (true even when that measure is unknown: null). */
+  measure_set: boolean;
+  measure: string | null;
+  month: string | null;
+  agency: string | null;
+  criminality: string | null;
+  facility_type: string | null;
+  category: string | null;
+}
+
+export interface CellRecord {
+  release_id: string;
+  table_no: number;
+  row: number;
+  col: number;
+  value: number;
+}
+
+/** One number with all its dimensions: a row of the view `ice_detention_facts`. */
 export interface Fact {
   release_id: string;
   sheet: string;
   row: number;
   cell: string;
   table_id: string;
-  table_title: string;
+  table_cell: string;
   row_label: string;
   col_label: string;
   measure: string | null;
   fiscal_year: number | null;
   /** First day of the calendar month; null for a fiscal-year-to-date or snapshot figure. */
   month: string | null;
-  agency: string | null;
-  criminality: string | null;
-  facility_type: string | null;
-  category: string | null;
+  agency: string;
+  criminality: string;
+  facility_type: string;
+  category: string;
   value: number;
 }
 
 export interface InterpretResult {
-  facts: Fact[];
+  table: TableRecord;
+  rows: RowRecord[];
+  cols: ColRecord[];
+  cells: CellRecord[];
   /** Labels a known table carried that the crosswalk does not know. */
   unknownLabels: string[];
 }
@@ -66,13 +121,12 @@ export function interpretTable(
   spec: TableSpec | undefined,
   releaseId: string,
   releaseFy: number | null,
+  tableNo: number,
 ): InterpretResult {
-  const facts: Fact[] = [];
   const unknown = new Set<string>();
   const fy = fiscalYearIn(table.title) ?? releaseFy;
   const shape = spec?.shape ?? 'generic';
   let group: string | null = null; // agency group or release reason, carried down the rows
-
   const note = (label: string): string => {
     unknown.add(label);
     return label;
@@ -82,90 +136,159 @@ export function interpretTable(
     return fy === null ? undefined : monthStart(header, fy);
   };
 
+  const cols: ColRecord[] = [];
+  for (const c of table.valueCols) {
+    const header = table.headers.get(c) ?? '';
+    const d = columnDims(shape, spec, header, monthOf, note);
+    cols.push({
+      release_id: releaseId,
+      table_no: tableNo,
+      col: c,
+      col_label: header,
+      measure_set: d.measure !== undefined,
+      measure: d.measure ?? null,
+      month: d.month ?? null,
+      agency: d.agency ?? null,
+      criminality: d.criminality ?? null,
+      facility_type: d.facility_type ?? null,
+      category: d.category ?? null,
+    });
+  }
+
+  const rows: RowRecord[] = [];
+  const cells: CellRecord[] = [];
   for (const r of table.dataRows) {
     const labels = table.labelCols.map((c) => sheet.text(r, c).replace(/\s+/g, ' '));
     const first = labels[0] ?? '';
     const rowLabel = labels.filter((l) => l !== '').join(' / ');
-    let rowDims: Dims = {};
+    let d: Dims = {};
     switch (shape) {
       case 'criminality-by-agency':
-        rowDims = { criminality: criminalityOf(first) ?? note(first) };
+        d = { criminality: criminalityOf(first) ?? note(first) };
         break;
       case 'agency-by-month':
-        rowDims = { agency: agencyOf(first) ?? note(first) };
+        d = { agency: agencyOf(first) ?? note(first) };
         break;
       case 'facility-by-criminality':
       case 'facility-by-month':
-        rowDims = { facility_type: facilityTypeOf(first) ?? note(first) };
+        d = { facility_type: facilityTypeOf(first) ?? note(first) };
         break;
       case 'agency-criminality-by-month': {
         const g = /^(.*?)\s*average$/i.exec(first);
         if (g) {
           group = g[1] === '' ? 'all' : (agencyOf(g[1]!) ?? note(first));
-          rowDims = { agency: group, criminality: 'all' };
-        } else rowDims = { agency: group ?? 'all', criminality: criminalityOf(first) ?? note(first) };
+          d = { agency: group, criminality: 'all' };
+        } else d = { agency: group ?? 'all', criminality: criminalityOf(first) ?? note(first) };
         break;
       }
       case 'reason-criminality-by-month': {
         if (first !== '') group = /^total$/i.test(first) ? 'all' : first;
         const crim = labels[1] ?? '';
-        rowDims = { category: group ?? 'all', criminality: crim === '' ? 'all' : (criminalityOf(crim) ?? note(crim)) };
+        d = { category: group ?? 'all', criminality: crim === '' ? 'all' : (criminalityOf(crim) ?? note(crim)) };
         break;
       }
       case 'category-by-column':
-        rowDims = { category: /^total$/i.test(first) ? 'all' : rowLabel };
+        d = { category: /^total$/i.test(first) ? 'all' : rowLabel };
         break;
       case 'category-by-measure':
         if (spec?.id === 'atd_by_aor_technology' && ATD_TECHNOLOGIES.test(first)) {
-          rowDims = { category: `${group ?? 'all'} / ${first}` };
+          d = { category: `${group ?? 'all'} / ${first}` };
         } else {
           if (spec?.id === 'atd_by_aor_technology') group = /^total$/i.test(first) ? 'all' : first;
-          rowDims = { category: /^total$/i.test(first) ? 'all' : first };
+          d = { category: /^total$/i.test(first) ? 'all' : first };
         }
         break;
       case 'generic':
-        rowDims = { category: rowLabel };
+        d = { category: rowLabel };
         break;
     }
-
+    let any = false;
+    const values = sheet.rows[r]!;
     for (const c of table.valueCols) {
-      const value = sheet.get(r, c);
+      const value = values[c];
       if (typeof value !== 'number') continue;
-      const header = table.headers.get(c) ?? '';
-      const colDims = columnDims(shape, spec, header, monthOf, note);
-      if (colDims === null) continue;
-      const d: Dims = { ...rowDims, ...colDims };
-      facts.push({
-        release_id: releaseId,
-        sheet: sheet.name,
-        row: r,
-        cell: sheet.ref(r, c),
-        table_id: spec?.id ?? 'unrecognised',
-        table_title: table.title,
-        row_label: rowLabel,
-        col_label: header,
-        measure: d.measure !== undefined ? d.measure : (spec?.measure ?? null),
-        fiscal_year: fy,
-        month: d.month ?? null,
-        agency: d.agency ?? spec?.fixed?.agency ?? 'all',
-        criminality: d.criminality ?? 'all',
-        facility_type: d.facility_type ?? spec?.fixed?.facility_type ?? 'all',
-        category: d.category ?? 'all',
-        value,
-      });
+      cells.push({ release_id: releaseId, table_no: tableNo, row: r, col: c, value });
+      any = true;
     }
+    if (!any) continue;
+    rows.push({
+      release_id: releaseId,
+      table_no: tableNo,
+      row: r,
+      row_label: rowLabel,
+      agency: d.agency ?? null,
+      criminality: d.criminality ?? null,
+      facility_type: d.facility_type ?? null,
+      category: d.category ?? null,
+    });
   }
-  return { facts, unknownLabels: [...unknown] };
+  return {
+    table: {
+      release_id: releaseId,
+      table_no: tableNo,
+      sheet: sheet.name,
+      table_id: spec?.id ?? 'unrecognised',
+      table_cell: sheet.ref(table.titleRow, table.titleCol),
+      measure: spec?.measure ?? null,
+      fiscal_year: fy,
+      fixed_agency: spec?.fixed?.agency ?? null,
+      fixed_facility_type: spec?.fixed?.facility_type ?? null,
+    },
+    rows,
+    cols,
+    cells,
+    unknownLabels: [...unknown],
+  };
 }
 
-/** Dimensions a column header carries, or null for a column that is not a fact (a blank spacer). */
+/**
+ * Joins a release's tables, rows, columns and cells into facts, exactly as the view
+ * `ice_detention_facts` does in SQL: a column's dimension wins over its row's, then
+ * the table's fixed value, then 'all'.
+ */
+export function materialiseFacts(parts: {
+  tables: TableRecord[];
+  rows: RowRecord[];
+  cols: ColRecord[];
+  cells: CellRecord[];
+}): Fact[] {
+  const k = (t: number, n: number) => t * 1_000_000 + n;
+  const tables = new Map(parts.tables.map((t) => [t.table_no, t]));
+  const rows = new Map(parts.rows.map((r) => [k(r.table_no, r.row), r]));
+  const cols = new Map(parts.cols.map((c) => [k(c.table_no, c.col), c]));
+  return parts.cells.map((cell) => {
+    const t = tables.get(cell.table_no)!;
+    const r = rows.get(k(cell.table_no, cell.row))!;
+    const c = cols.get(k(cell.table_no, cell.col))!;
+    return {
+      release_id: cell.release_id,
+      sheet: t.sheet,
+      row: cell.row,
+      cell: cellRef(cell.row, cell.col),
+      table_id: t.table_id,
+      table_cell: t.table_cell,
+      row_label: r.row_label,
+      col_label: c.col_label,
+      measure: c.measure_set ? c.measure : t.measure,
+      fiscal_year: t.fiscal_year,
+      month: c.month,
+      agency: c.agency ?? r.agency ?? t.fixed_agency ?? 'all',
+      criminality: c.criminality ?? r.criminality ?? 'all',
+      facility_type: c.facility_type ?? r.facility_type ?? t.fixed_facility_type ?? 'all',
+      category: c.category ?? r.category ?? 'all',
+      value: cell.value,
+    };
+  });
+}
+
+/** Dimensions a column header carries. */
 function columnDims(
   shape: string,
   spec: TableSpec | undefined,
   header: string,
   monthOf: (h: string) => string | null | undefined,
   note: (l: string) => string,
-): Dims | null {
+): Dims {
   const h = header.trim();
   switch (shape) {
     case 'criminality-by-agency': {

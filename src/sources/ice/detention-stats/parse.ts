@@ -6,7 +6,7 @@ import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
 import { ATD_TABLES, DETENTION_TABLES, type TableSpec } from './columns.js';
 import { parseFacilities } from './facilities.js';
 import { parseFootnotes } from './footnotes.js';
-import { fiscalYearIn, interpretTable, type Fact } from './interpret.js';
+import { fiscalYearIn, interpretTable, materialiseFacts, type CellRecord, type ColRecord, type RowRecord, type TableRecord as IceTable } from './interpret.js';
 import { summarise } from './summary.js';
 
 /** Tables every release since FY2019 has; a release without one of them is not read. */
@@ -55,7 +55,15 @@ interface TableRecord extends Row {
   facts: number;
 }
 
+interface Parts {
+  tables: IceTable[];
+  rows: RowRecord[];
+  cols: ColRecord[];
+  cells: CellRecord[];
+}
+
 function readTables(
+  parts: Parts,
   sheet: Sheet,
   titled: TitledTable[],
   specs: TableSpec[],
@@ -63,13 +71,15 @@ function readTables(
   fy: number | null,
   anomalies: Anomaly[],
 ) {
-  const facts: Fact[] = [];
   const tables: TableRecord[] = [];
   const found = new Set<string>();
   for (const t of titled) {
     const spec = specs.find((s) => s.title.test(t.title));
-    const res = interpretTable(sheet, t, spec, releaseId, fy);
-    facts.push(...res.facts);
+    const res = interpretTable(sheet, t, spec, releaseId, fy, parts.tables.length);
+    parts.tables.push(res.table);
+    for (const r of res.rows) parts.rows.push(r);
+    for (const c of res.cols) parts.cols.push(c);
+    for (const c of res.cells) parts.cells.push(c);
     const cell = sheet.ref(t.titleRow, t.titleCol);
     tables.push({
       release_id: releaseId,
@@ -79,7 +89,7 @@ function readTables(
       cell,
       first_row: t.headerRow,
       last_row: t.dataRows.at(-1) ?? t.headerRow,
-      facts: res.facts.length,
+      facts: res.cells.length,
     });
     if (spec) found.add(spec.id);
     else {
@@ -87,7 +97,7 @@ function readTables(
         code: 'unrecognised-table',
         severity: 'info',
         subject: `${sheet.name.trim()}!${cell}`,
-        detail: `table "${t.title}" is not in the crosswalk; its ${res.facts.length} numbers are kept with their raw labels`,
+        detail: `table "${t.title}" is not in the crosswalk; its ${res.cells.length} numbers are kept with their raw labels`,
       });
     }
     for (const label of res.unknownLabels) {
@@ -99,7 +109,7 @@ function readTables(
       });
     }
   }
-  return { facts, tables, found };
+  return { tables, found };
 }
 
 function atdAsOf(sheet: Sheet): string | null {
@@ -167,7 +177,8 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
   const titles = detentionTables.map((t) => fiscalYearIn(t.title)).filter((x): x is number => x !== undefined);
   const fiscalYear = mostCommon(titles) ?? fiscalYearIn(detentionInfo.name) ?? null;
 
-  const det = readTables(detention, detentionTables, DETENTION_TABLES, id, fiscalYear, anomalies);
+  const parts: Parts = { tables: [], rows: [], cols: [], cells: [] };
+  const det = readTables(parts, detention, detentionTables, DETENTION_TABLES, id, fiscalYear, anomalies);
   for (const [tableId, title] of REQUIRED_TABLES) {
     if (!det.found.has(tableId)) {
       throw new SourceFormatError(
@@ -176,14 +187,12 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
       );
     }
   }
-  const facts = det.facts;
   const tables = det.tables;
 
   const atdInfo = await pickLatestAtd(wb, visible.filter((s) => role.atd.test(s.name)), fiscalYear, anomalies);
   if (atdInfo) {
     const atdSheet = await wb.sheet(atdInfo);
-    const atd = readTables(atdSheet, findTitledTables(atdSheet), ATD_TABLES, id, fiscalYear, anomalies);
-    facts.push(...atd.facts);
+    const atd = readTables(parts, atdSheet, findTitledTables(atdSheet), ATD_TABLES, id, fiscalYear, anomalies);
     tables.push(...atd.tables);
   }
 
@@ -227,7 +236,7 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
     }
   }
 
-  const summary = summarise(facts, facilities?.rows.length ?? null);
+  const summary = summarise(materialiseFacts(parts), facilities?.rows.length ?? null);
   summary.detention_sheet = detention.name;
   summary.iids_run_date = footnotes?.iidsRunDate ?? null;
   summary.snapshot_cell = footnotes?.snapshotCell ? `Footnotes!${footnotes.snapshotCell}` : null;
@@ -252,7 +261,10 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
     summary,
     anomalies,
     tables: {
-      ice_detention_facts: facts as unknown as Row[],
+      ice_tables: parts.tables as unknown as Row[],
+      ice_table_rows: parts.rows as unknown as Row[],
+      ice_table_cols: parts.cols as unknown as Row[],
+      ice_table_cells: parts.cells as unknown as Row[],
       ice_facilities: facilities?.rows ?? [],
       ice_footnotes: [
         ...(footnotes?.rows ?? []),
