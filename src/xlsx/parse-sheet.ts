@@ -51,6 +51,15 @@ function tagAttr(tag: string, name: string): string | undefined {
   return tag.slice(start, tag.indexOf('"', start));
 }
 
+// cell types by the first letters of the t attribute
+const T_NUMBER = 0;
+const T_SHARED = 1;
+const T_STR = 2;
+const T_INLINE = 3;
+const T_BOOL = 4;
+const T_ERROR = 5;
+const T_DATE = 6;
+
 function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
   let row = 0;
   let col = 0;
@@ -77,75 +86,112 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       i = gt + 1;
       continue;
     }
-    const tag = xml.slice(lt, gt);
-    const r = tag.indexOf(' r="') + 4;
-    if (r >= 4) {
-      // the reference is letters then digits, e.g. AB12
-      let c = 0;
-      let k = r;
-      let ch = tag.charCodeAt(k);
-      while (ch >= 65 && ch <= 90) {
-        c = c * 26 + (ch - 64);
-        ch = tag.charCodeAt(++k);
+    // one pass over the start tag's one-letter attributes: r (reference), s (style), t (type)
+    let type = T_NUMBER;
+    let style = -1;
+    let hasRef = false;
+    for (let k = lt + 2; k < gt; k++) {
+      if (xml.charCodeAt(k) !== 32 || xml.charCodeAt(k + 2) !== 61 /* = */) continue;
+      const name = xml.charCodeAt(k + 1);
+      let v = k + 4; // first character of the value, after ="
+      if (name === 114 /* r */) {
+        let c = 0;
+        let ch = xml.charCodeAt(v);
+        while (ch >= 65 && ch <= 90) {
+          c = c * 26 + (ch - 64);
+          ch = xml.charCodeAt(++v);
+        }
+        let n = 0;
+        while (ch >= 48 && ch <= 57) {
+          n = n * 10 + (ch - 48);
+          ch = xml.charCodeAt(++v);
+        }
+        row = n;
+        col = c;
+        hasRef = true;
+      } else if (name === 115 /* s */) {
+        let n = 0;
+        let ch = xml.charCodeAt(v);
+        while (ch >= 48 && ch <= 57) {
+          n = n * 10 + (ch - 48);
+          ch = xml.charCodeAt(++v);
+        }
+        style = n;
+      } else if (name === 116 /* t */) {
+        const a = xml.charCodeAt(v);
+        const b = xml.charCodeAt(v + 1);
+        if (a === 115 /* s */) type = b === 34 /* " */ ? T_SHARED : T_STR;
+        else if (a === 105 /* i */) type = T_INLINE;
+        else if (a === 98 /* b */) type = T_BOOL;
+        else if (a === 101 /* e */) type = T_ERROR;
+        else if (a === 100 /* d */) type = T_DATE;
       }
-      let n = 0;
-      while (ch >= 48 && ch <= 57) {
-        n = n * 10 + (ch - 48);
-        ch = tag.charCodeAt(++k);
-      }
-      row = n;
-      col = c;
-    } else col++;
+      k = xml.indexOf('"', v) ;
+    }
+    if (!hasRef) col++;
     const close = xml.indexOf('</c>', gt);
-    const value = cellValue(xml, tag, gt, close, ctx);
+    const value = cellValue(xml, type, style, gt, close, ctx);
     i = close + 4;
     if (value !== undefined) sheet.set(row, col, value);
   }
 }
 
-function innerV(xml: string, from: number, to: number): string | undefined {
+/** Digits only (no sign, point or exponent): parsed without allocating a substring. */
+function plainInteger(xml: string, a: number, b: number): number {
+  if (b - a > 15) return -1;
+  let n = 0;
+  for (let k = a; k < b; k++) {
+    const ch = xml.charCodeAt(k);
+    if (ch < 48 || ch > 57) return -1;
+    n = n * 10 + (ch - 48);
+  }
+  return b > a ? n : -1;
+}
+
+/** [start, end) of the text of the cell's <v> element, or undefined. */
+function vRange(xml: string, from: number, to: number): [number, number] | undefined {
   const v = xml.indexOf('<v', from);
   if (v < 0 || v >= to) return undefined;
   const gt = xml.indexOf('>', v);
   if (xml.charCodeAt(gt - 1) === 47) return undefined;
-  return xml.slice(gt + 1, xml.indexOf('</v>', gt));
+  return [gt + 1, xml.indexOf('</v>', gt)];
 }
 
 function cellValue(
   xml: string,
-  tag: string,
+  type: number,
+  style: number,
   gt: number,
   close: number,
   ctx: SheetContext,
 ): CellValue | undefined {
-  const type = tagAttr(tag, ' t="');
-  if (type === 'inlineStr') {
+  if (type === T_INLINE) {
     const is = xml.indexOf('<is', gt);
     return is < 0 || is > close ? undefined : textContent(xml.slice(is, close));
   }
-  const raw = innerV(xml, gt, close);
-  if (raw === undefined) return undefined;
+  const range = vRange(xml, gt, close);
+  if (range === undefined) return undefined;
+  const [a, b] = range;
+  if (type === T_SHARED) {
+    const index = plainInteger(xml, a, b);
+    return ctx.sharedStrings[index >= 0 ? index : Number(xml.slice(a, b))] ?? '';
+  }
+  if (type === T_NUMBER) {
+    const int = plainInteger(xml, a, b);
+    const n = int >= 0 ? int : Number(xml.slice(a, b));
+    if (Number.isNaN(n)) return decodeEntities(xml.slice(a, b));
+    if (style >= 0 && ctx.dateStyles.has(style)) return excelSerialToDate(n, ctx.date1904);
+    return n;
+  }
+  const raw = xml.slice(a, b);
   switch (type) {
-    case 's':
-      return ctx.sharedStrings[Number(raw)] ?? '';
-    case 'str':
+    case T_STR:
       return decodeEntities(raw);
-    case 'b':
+    case T_BOOL:
       return raw === '1';
-    case 'e':
+    case T_ERROR:
       return new CellError(decodeEntities(raw));
-    case 'd':
+    default:
       return new Date(raw);
-    default: {
-      const n = Number(raw);
-      if (Number.isNaN(n)) return decodeEntities(raw);
-      if (ctx.dateStyles.size > 0) {
-        const s = tagAttr(tag, ' s="');
-        if (s !== undefined && ctx.dateStyles.has(Number(s))) {
-          return excelSerialToDate(n, ctx.date1904);
-        }
-      }
-      return n;
-    }
   }
 }
