@@ -246,17 +246,21 @@ export function interpretTable(
  * `ice_detention_facts` does in SQL: a column's dimension wins over its row's, then
  * the table's fixed value, then 'all'.
  */
-export function materialiseFacts(parts: {
-  tables: TableRecord[];
-  rows: RowRecord[];
-  cols: ColRecord[];
-  cells: CellRecord[];
-}): Fact[] {
+export function materialiseFacts(
+  parts: {
+    tables: TableRecord[];
+    rows: RowRecord[];
+    cols: ColRecord[];
+    cells: CellRecord[];
+  },
+  onlyTables?: ReadonlySet<string>,
+): Fact[] {
   const k = (t: number, n: number) => t * 1_000_000 + n;
-  const tables = new Map(parts.tables.map((t) => [t.table_no, t]));
+  const tables = new Map(parts.tables.filter((t) => !onlyTables || onlyTables.has(t.table_id)).map((t) => [t.table_no, t]));
   const rows = new Map(parts.rows.map((r) => [k(r.table_no, r.row), r]));
   const cols = new Map(parts.cols.map((c) => [k(c.table_no, c.col), c]));
-  return parts.cells.map((cell) => {
+  const cells = onlyTables ? parts.cells.filter((c) => tables.has(c.table_no)) : parts.cells;
+  return cells.map((cell) => {
     const t = tables.get(cell.table_no)!;
     const r = rows.get(k(cell.table_no, cell.row))!;
     const c = cols.get(k(cell.table_no, cell.col))!;

@@ -7,7 +7,7 @@ import { ATD_TABLES, DETENTION_TABLES, type TableSpec } from './columns.js';
 import { parseFacilities } from './facilities.js';
 import { parseFootnotes } from './footnotes.js';
 import { fiscalYearIn, interpretTable, materialiseFacts, type CellRecord, type ColRecord, type RowRecord, type TableRecord as IceTable } from './interpret.js';
-import { summarise } from './summary.js';
+import { SUMMARY_TABLES, summarise } from './summary.js';
 
 /** Tables every release since FY2019 has; a release without one of them is not read. */
 const REQUIRED_TABLES = [
@@ -236,7 +236,7 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
     }
   }
 
-  const summary = summarise(materialiseFacts(parts), facilities?.rows.length ?? null);
+  const summary = summarise(materialiseFacts(parts, SUMMARY_TABLES), facilities?.rows.length ?? null);
   summary.detention_sheet = detention.name;
   summary.iids_run_date = footnotes?.iidsRunDate ?? null;
   summary.snapshot_cell = footnotes?.snapshotCell ? `Footnotes!${footnotes.snapshotCell}` : null;

@@ -1,5 +1,14 @@
 import type { Fact } from './interpret.js';
 
+/** The tables the headline values come from. */
+export const SUMMARY_TABLES: ReadonlySet<string> = new Set([
+  'detained_by_criminality_agency',
+  'adp_by_agency_month_criminality',
+  'removals',
+  'book_ins_by_facility_criminality',
+  'atd_by_technology',
+]);
+
 /**
  * Headline values of a release, each taken from one fact so it traces to a cell:
  * the figures ICE's own tables show, not sums we compute.
