@@ -3,7 +3,7 @@ import { SourceFormatError } from '../lib/errors.js';
 import { parseSheetXml, type SheetContext } from './parse-sheet.js';
 import type { Sheet } from './sheet.js';
 import { ZipArchive } from './zip.js';
-import { attr, startTags, textContent } from './xml-text.js';
+import { attr, decodeEntities, startTags, textContent } from './xml-text.js';
 
 export interface SheetInfo {
   name: string;
@@ -126,6 +126,17 @@ function parseSharedStrings(xml: string): string[] {
       continue;
     }
     const end = xml.indexOf('</si>', gt);
+    // most items are one plain <t> element: read it directly rather than through the rich-text path
+    const t = gt + 1;
+    if (xml.charCodeAt(t) === 60 && xml.charCodeAt(t + 1) === 116 && (xml.charCodeAt(t + 2) === 62 || xml.charCodeAt(t + 2) === 32)) {
+      const open = xml.indexOf('>', t);
+      const close = xml.indexOf('</t>', open);
+      if (close + 4 === end && xml.charCodeAt(open - 1) !== 47) {
+        out.push(decodeEntities(xml.slice(open + 1, close)));
+        i = end + 5;
+        continue;
+      }
+    }
     out.push(textContent(xml.slice(gt + 1, end)));
     i = end + 5;
   }
