@@ -8,6 +8,7 @@ import { serveCommand } from './commands/serve.js';
 import { sqlCommand } from './commands/sql.js';
 import { startCommand } from './commands/start.js';
 import { makeContext } from './context.js';
+import { metricCommand, metricsCommand } from './commands/metric.js';
 
 export const USAGE = `Enforcement Tracker — U.S. immigration enforcement from the government's own data
 
@@ -21,6 +22,10 @@ Commands:
   sql "SELECT …"                  run a read-only SQL query
   serve [--port N] [--host H]     serve the site and API (default http://localhost:8080)
   sources                         list the datasets
+  metrics                         list every metric with its grains and dimensions
+  metric ID [--from P] [--to P] [--grain day|month|fy|cy|snapshot] [--by DIM[,DIM]]
+            [--filter DIM=VALUE]… [--vintage latest|RELEASE_ID|YYYY-MM-DD]
+                                  one metric's rows: {period, <each --by dimension>, value}
 
 Options:
   --db FILE           database file (default ./data/tracker.duckdb, or $TRACKER_DB)
@@ -42,6 +47,11 @@ export async function run(argv: string[]): Promise<number> {
       from: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      grain: { type: 'string' },
+      by: { type: 'string' },
+      filter: { type: 'string', multiple: true },
+      vintage: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,6 +77,17 @@ export async function run(argv: string[]): Promise<number> {
       return sqlCommand(ctx, args.join(' ') || undefined);
     case 'serve':
       return serveCommand(ctx, serve);
+    case 'metrics':
+      return metricsCommand(ctx);
+    case 'metric':
+      return metricCommand(ctx, args[0], {
+        from: values.from,
+        to: values.to,
+        grain: values.grain,
+        by: values.by,
+        filter: values.filter,
+        vintage: values.vintage,
+      });
     case 'sources':
       ctx.printer.rows(
         DATASETS.map((d) => ({ id: d.id, title: d.title, agency: d.agency, source_url: d.sourceUrl, cadence: d.cadence })),

@@ -20,18 +20,33 @@ export interface ReleaseRecord {
 }
 
 /**
+ * The releases a vintage allows ('latest': all; a release id: that one and those before it;
+ * YYYY-MM-DD: those known by then), newest first by effective date, leaving out releases
+ * whose dates are suspect.
+ */
+export function timeline(all: ReleaseRecord[], vintage: string): ReleaseRecord[] {
+  const byDate = [...all]
+    .filter((r) => !r.date_suspect)
+    .sort((a, b) => String(b.effective_date).localeCompare(String(a.effective_date)) || String(b.known_at).localeCompare(String(a.known_at)));
+  if (vintage === 'latest') return byDate;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(vintage)) return byDate.filter((r) => String(r.known_at) <= vintage);
+  const i = byDate.findIndex((r) => r.release_id === vintage);
+  return i < 0 ? [] : byDate.slice(i);
+}
+
+/**
  * The release ledger: one record per release with its names, headline values and
  * anomaly codes (null where the release lacks the table), ordered by snapshot date.
  */
 export async function listReleases(db: Database, sourceId?: string): Promise<ReleaseRecord[]> {
   const rows = await db.all(
     `SELECT r.release_id, r.source_id, r.sha256, r.bytes, r.snapshot_date, r.fiscal_year, r.summary::VARCHAR AS summary,
-            r.ingested_at,
+            r.ingested_at, o.effective_date, o.known_at, o.date_suspect,
             (SELECT list(DISTINCT f.file_name ORDER BY f.file_name) FROM release_files f WHERE f.release_id = r.release_id) AS file_names,
             (SELECT list(DISTINCT f.url ORDER BY f.url) FROM release_files f WHERE f.release_id = r.release_id AND f.url IS NOT NULL) AS urls,
             (SELECT min(f.retrieved_at) FROM release_files f WHERE f.release_id = r.release_id) AS retrieved_at,
             (SELECT list(DISTINCT a.code ORDER BY a.code) FROM release_anomalies a WHERE a.release_id = r.release_id) AS anomalies
-       FROM releases r
+       FROM releases r JOIN release_order o USING (release_id)
       WHERE $1::VARCHAR IS NULL OR r.source_id = $1
       ORDER BY r.snapshot_date NULLS LAST, r.fiscal_year, r.release_id`,
     [sourceId ?? null],
@@ -52,6 +67,9 @@ export async function listReleases(db: Database, sourceId?: string): Promise<Rel
     for (const f of SUMMARY_FIELDS) out[f] = summary[f] ?? null;
     out.anomalies = (r.anomalies as string[] | null) ?? [];
     out.ingested_at = r.ingested_at as string;
+    out.effective_date = r.effective_date as string;
+    out.known_at = r.known_at as string;
+    out.date_suspect = r.date_suspect as boolean;
     return out;
   });
 }

@@ -1,28 +1,70 @@
+import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
 import type { Database } from '../db/connection.js';
-import { listReleases } from '../db/releases.js';
 import { TrackerError } from '../lib/errors.js';
-import { DATASETS } from '../sources/registry.js';
-import { releasesPage } from './render/releases-page.js';
+import { ParamError } from '../metrics/params.js';
+import { DataVersion } from './data-version.js';
+import { sendError } from './errors.js';
+import { registerApi } from './routes/api.js';
+import { registerPages } from './routes/pages.js';
+
+export interface AppOptions {
+  /** Shared with the ingest that runs in the same process, which invalidates it. */
+  dataVersion?: DataVersion;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'cross-origin-opener-policy': 'same-origin',
+  // pages work without JavaScript; the small enhancement scripts are served from this origin
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+};
 
 /**
  * Builds the HTTP app over a database. It never listens: `tracker serve` does, and
  * tests call `app.inject`.
  */
-export function buildApp(db: Database): FastifyInstance {
-  const app = Fastify({ logger: false });
+export async function buildApp(db: Database, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, ignoreTrailingSlash: true });
+  const version = options.dataVersion ?? new DataVersion(db);
+  app.decorate('dataVersion', version);
+  await app.register(compress, { global: true, threshold: 1024 });
 
   app.setErrorHandler((err, _req, reply) => {
-    const status = err instanceof TrackerError ? 500 : ((err as { statusCode?: number }).statusCode ?? 500);
-    void reply.status(status).send({ ok: false, error: err instanceof Error ? err.message : String(err), status });
+    if (err instanceof ParamError) return sendError(reply, 400, err.message);
+    const status = (err as { statusCode?: number }).statusCode;
+    if (!(err instanceof TrackerError) && status && status >= 400 && status < 500) {
+      return sendError(reply, status, err instanceof Error ? err.message : String(err));
+    }
+    return sendError(reply, 500, err instanceof Error ? err.message : String(err));
   });
-  app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ ok: false, error: `not found: ${req.url}`, status: 404 });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, `not found: ${req.url}`));
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (req.method !== 'GET' || reply.statusCode !== 200 || req.url.startsWith('/-/admin')) return payload;
+    // the data change only when a release is ingested: the ETag is the data version and the URL
+    const etag = `W/"${await version.get()}-${createHash('sha1').update(req.url).digest('hex').slice(0, 10)}"`;
+    reply.header('etag', etag);
+    reply.header('cache-control', 'public, max-age=300, must-revalidate');
+    if (req.headers['if-none-match'] === etag) {
+      reply.code(304);
+      return '';
+    }
+    return payload;
   });
 
-  const releasesJson = async () => ({ ok: true, releases: await listReleases(db) });
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(releasesPage(await listReleases(db), DATASETS)));
-  app.get('/-/releases', async (_req, reply) => reply.type('text/html; charset=utf-8').send(releasesPage(await listReleases(db), DATASETS)));
-  app.get('/-/releases.json', releasesJson);
+  registerApi(app, db);
+  registerPages(app, db, version);
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    dataVersion: DataVersion;
+  }
 }

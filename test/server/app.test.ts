@@ -19,7 +19,7 @@ test('the releases page and its JSON list the loaded releases; unknown paths get
   const db = await Database.open(join(dir, 't.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
   try {
     await ingestPaths([join(data, 'ice-detention-stats/raw/FY2026')], { db, archive: new Archive(join(dir, 'a')), origin: 'mirror' });
-    const app = buildApp(db);
+    const app = await buildApp(db);
     const page = await app.inject({ url: '/' });
     assert.equal(page.statusCode, 200);
     assert.match(page.headers['content-type'] as string, /text\/html/);

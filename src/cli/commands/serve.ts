@@ -9,7 +9,7 @@ export interface ServeOptions {
 
 /** Serves until SIGINT/SIGTERM, then closes the server and the database. */
 export async function serveDb(ctx: CommandContext, db: Database, options: ServeOptions): Promise<number> {
-  const app = buildApp(db);
+  const app = await buildApp(db);
   await app.listen({ port: options.port, host: options.host });
   ctx.printer.line(`serving on http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${options.port}/ (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {

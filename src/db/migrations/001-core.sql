@@ -65,3 +65,20 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
   errors       INTEGER,
   report       JSON
 );
+
+-- When each release was known and where it sits in time. A release whose footnote
+-- date is flagged as stale or outside its fiscal year is placed by its retrieval date.
+CREATE OR REPLACE VIEW release_order AS
+SELECT r.release_id,
+       r.source_id,
+       r.snapshot_date,
+       r.fiscal_year,
+       f.first_seen,
+       coalesce(f.first_seen::DATE, r.snapshot_date) AS known_at,
+       (a.release_id IS NOT NULL) AS date_suspect,
+       CASE WHEN a.release_id IS NOT NULL OR r.snapshot_date IS NULL
+            THEN coalesce(f.first_seen::DATE, r.snapshot_date) ELSE r.snapshot_date END AS effective_date
+  FROM releases r
+  LEFT JOIN (SELECT release_id, min(retrieved_at) AS first_seen FROM release_files GROUP BY release_id) f USING (release_id)
+  LEFT JOIN (SELECT DISTINCT release_id FROM release_anomalies
+              WHERE code IN ('stale-snapshot', 'snapshot-outside-fiscal-year', 'missing-snapshot-date')) a USING (release_id);

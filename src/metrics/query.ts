@@ -1,0 +1,92 @@
+import type { Database } from '../db/connection.js';
+import { ident } from '../db/sql.js';
+import { periodBounds, ParamError } from './params.js';
+import type { MetricDefinition, MetricQuery, MetricResult, MetricRow } from './types.js';
+
+const PERIOD_LABEL: Record<string, string> = {
+  day: `strftime(period_start, '%Y-%m-%d')`,
+  snapshot: `strftime(period_start, '%Y-%m-%d')`,
+  month: `strftime(period_start, '%Y-%m')`,
+  fy: `'FY' || CAST(year(period_start) + CASE WHEN month(period_start) >= 10 THEN 1 ELSE 0 END AS VARCHAR)`,
+  cy: `'CY' || CAST(year(period_start) AS VARCHAR)`,
+};
+
+// the last day a period covers, to tell a partial period from a complete one
+const PERIOD_END: Record<string, string> = {
+  day: 'period_start',
+  snapshot: 'period_start',
+  month: `last_day(period_start)`,
+  fy: `make_date(year(period_start) + 1, 9, 30)`,
+  cy: `make_date(year(period_start), 12, 31)`,
+};
+
+/**
+ * Runs a metric: picks, for each period, the latest release that reports it (within
+ * the vintage), keeps the dimension breakdown asked for, and labels periods. Values
+ * from the client are bound as parameters; dimension names come from the definition.
+ */
+export async function runMetric(db: Database, def: MetricDefinition, q: MetricQuery): Promise<MetricResult> {
+  const params: Array<string | number> = [];
+  const bind = (v: string | number) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const relWhere = [`source_id IN (${def.sources.map((s) => bind(s)).join(', ')})`];
+  if (q.vintage !== 'latest') {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(q.vintage)) relWhere.push(`known_at <= CAST(${bind(q.vintage)} AS DATE)`);
+    else {
+      relWhere.push(`release_id = ${bind(q.vintage)}`);
+      const exists = await db.one(`SELECT 1 AS x FROM releases WHERE release_id = $1`, [q.vintage]);
+      if (!exists) throw new ParamError('vintage', `no release '${q.vintage}' (see /-/releases)`);
+    }
+  }
+  const sumMonths = def.aggregate(q.grain) === 'sum-months';
+  const baseGrain = sumMonths ? 'month' : q.grain;
+  const dimCols = Object.values(def.dimensions).map((d) => d.column);
+  const cols = (names: string[]) => names.map((n) => ident(n));
+
+  const where: string[] = [];
+  for (const [name, dim] of Object.entries(def.dimensions)) {
+    const c = ident(dim.column);
+    if (name in q.filter) where.push(`${c} = ${bind(q.filter[name]!)}`);
+    else if (def.dimensionMode === 'coded') where.push(q.by.includes(name) ? `${c} <> 'all'` : `${c} = 'all'`);
+  }
+  if (q.from !== undefined) where.push(`period_start >= CAST(${bind(periodBounds('from', q.from)[0])} AS DATE)`);
+  if (q.to !== undefined) where.push(`period_start <= CAST(${bind(periodBounds('to', q.to)[1])} AS DATE)`);
+
+  const byCols = q.by.map((b) => def.dimensions[b]!.column);
+  const yearStart = q.grain === 'fy' ? `make_date(year(period_start) + CASE WHEN month(period_start) >= 10 THEN 0 ELSE -1 END, 10, 1)` : `make_date(year(period_start), 1, 1)`;
+  const sql = `
+WITH rel AS (SELECT release_id, effective_date, known_at, snapshot_date, fiscal_year, date_suspect FROM release_order WHERE ${relWhere.join(' AND ')}),
+base AS (${def.baseSql(baseGrain)}),
+ranked AS (
+  SELECT b.*, r.effective_date AS release_date,
+         dense_rank() OVER (PARTITION BY b.period_start ORDER BY r.effective_date DESC, r.known_at DESC, b.release_id DESC) AS rk
+    FROM base b JOIN rel r USING (release_id)),
+picked AS (SELECT * FROM ranked WHERE rk = 1),
+shaped AS (
+  SELECT ${sumMonths ? yearStart : 'period_start'} AS period_start, ${[...cols(dimCols), ''].join(', ')}
+         release_id, release_date, period_start AS month_start, value
+    FROM picked),
+filtered AS (SELECT * FROM shaped${where.length ? ` WHERE ${where.join(' AND ')}` : ''})
+SELECT ${PERIOD_LABEL[q.grain]} AS period, ${[...cols(byCols), ''].join(', ')}
+       sum(value) AS value,
+       list(DISTINCT release_id) AS releases,
+       bool_or(release_date < ${sumMonths ? 'last_day(month_start)' : PERIOD_END[q.grain]})
+         ${sumMonths ? `OR count(DISTINCT month_start) < 12` : ''} AS partial
+  FROM filtered
+ GROUP BY period_start${byCols.length ? ', ' + cols(byCols).join(', ') : ''}
+ ORDER BY period_start${byCols.length ? ', ' + cols(byCols).join(', ') : ''}`;
+  const raw = await db.all(sql, params);
+  const releases = new Set<string>();
+  const partialPeriods = new Set<string>();
+  const rows: MetricRow[] = raw.map((r) => {
+    for (const id of (r.releases as string[]) ?? []) releases.add(id);
+    if (r.partial === true) partialPeriods.add(r.period as string);
+    const out: MetricRow = { period: r.period as string };
+    q.by.forEach((b, i) => (out[b] = r[byCols[i]!] as string));
+    out.value = r.value as number;
+    return out;
+  });
+  return { metric: def.id, query: q, rows, releases: [...releases].sort(), partialPeriods: [...partialPeriods] };
+}

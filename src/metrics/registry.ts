@@ -1,0 +1,9 @@
+import { ICE_DETENTION_METRICS } from './ice-detention.js';
+import type { MetricDefinition } from './types.js';
+
+/** Every metric, in the order the docs list them. */
+export const METRICS: MetricDefinition[] = [...ICE_DETENTION_METRICS];
+
+export function metricById(id: string): MetricDefinition | undefined {
+  return METRICS.find((m) => m.id === id);
+}

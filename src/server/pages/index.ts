@@ -1,0 +1,6 @@
+import { overviewPage } from './overview.js';
+import { releasePage, releasesPage } from './releases.js';
+import type { PageRoute } from './types.js';
+
+/** Every page of the site. */
+export const PAGES: PageRoute[] = [overviewPage, releasesPage, releasePage];

@@ -1,0 +1,1 @@
+/* placeholder: table sorting and filtering come with the facilities page */
