@@ -46,7 +46,20 @@ export class Database {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly readOnly: boolean,
+    /** A session shares its parent's instance and closes only its own connection. */
+    private readonly ownsInstance = true,
   ) {}
+
+  /**
+   * A second connection to the same database, with its own transactions: an ingest
+   * runs on a session while the server keeps answering from the committed data.
+   */
+  async session(): Promise<Database> {
+    const conn = await this.instance.connect();
+    const s = new Database(this.path, this.instance, conn, this.readOnly, false);
+    for (const [table, writers] of this.writerCache) s.writerCache.set(table, writers);
+    return s;
+  }
 
   static async open(path: string, options: { readOnly?: boolean; schemas?: string[] } = {}): Promise<Database> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -146,6 +159,6 @@ export class Database {
 
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }

@@ -6,12 +6,15 @@ import { TrackerError } from '../lib/errors.js';
 import { ParamError } from '../metrics/params.js';
 import { DataVersion } from './data-version.js';
 import { sendError } from './errors.js';
+import { registerAdmin, type AdminOptions } from './routes/admin.js';
 import { registerApi } from './routes/api.js';
 import { registerPages } from './routes/pages.js';
 
 export interface AppOptions {
   /** Shared with the ingest that runs in the same process, which invalidates it. */
   dataVersion?: DataVersion;
+  /** Ingest endpoints for the local CLI (see routes/admin.ts); off unless given. */
+  admin?: Omit<AdminOptions, 'db' | 'version'>;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -58,6 +61,7 @@ export async function buildApp(db: Database, options: AppOptions = {}): Promise<
     return payload;
   });
 
+  if (options.admin) registerAdmin(app, { ...options.admin, db, version });
   registerApi(app, db);
   registerPages(app, db, version);
   return app;

@@ -17,15 +17,9 @@ export function cellRef(row: number, col: number): string {
 
 /** Parses `AB12` into {row: 12, col: 28}; undefined if the text is not a reference. */
 export function parseCellRef(ref: string): { row: number; col: number } | undefined {
+  const m = /^([A-Z]{1,3})([1-9]\d{0,6})$/.exec(ref);
+  if (!m) return undefined;
   let col = 0;
-  let i = 0;
-  for (; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c >= 65 && c <= 90) col = col * 26 + (c - 64);
-    else break;
-  }
-  if (i === 0 || i === ref.length) return undefined;
-  const row = Number(ref.slice(i));
-  if (!Number.isInteger(row) || row < 1) return undefined;
-  return { row, col };
+  for (const ch of m[1]!) col = col * 26 + (ch.charCodeAt(0) - 64);
+  return { row: Number(m[2]), col };
 }

@@ -81,11 +81,7 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       i = gt + 1;
       continue;
     }
-    if (xml.charCodeAt(gt - 1) === 47) {
-      // a styled empty cell: nothing to store
-      i = gt + 1;
-      continue;
-    }
+    const empty = xml.charCodeAt(gt - 1) === 47; // a styled empty cell: its position counts, no value
     // one pass over the start tag's one-letter attributes: r (reference), s (style), t (type)
     let type = T_NUMBER;
     let style = -1;
@@ -129,6 +125,10 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       k = xml.indexOf('"', v) ;
     }
     if (!hasRef) col++;
+    if (empty) {
+      i = gt + 1;
+      continue;
+    }
     const close = xml.indexOf('</c>', gt);
     const value = cellValue(xml, type, style, gt, close, ctx);
     i = close + 4;
@@ -192,6 +192,7 @@ function cellValue(
     case T_ERROR:
       return new CellError(decodeEntities(raw));
     default:
-      return new Date(raw);
+      // an ISO date-time without a zone is a wall-clock value: read it as UTC like every other date here
+      return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) || !raw.includes('T') ? raw : `${raw}Z`);
   }
 }

@@ -87,7 +87,7 @@ export function findTitledTables(sheet: Sheet, rule: TitleRule = {}): TitledTabl
 function readTable(sheet: Sheet, title: { row: number; col: number; text: string }, limit: number): TitledTable | undefined {
   const headerRow = title.row + 1;
   const firstCol = title.col;
-  // the span ends after the last header cell, allowing one empty column inside (ICE merges label cells over two columns)
+  // the span ends after the last header cell, allowing up to two empty columns inside (ICE merges label cells over several columns)
   let lastCol = firstCol;
   let gap = 0;
   for (let c = firstCol + 1; c <= limit && c <= sheet.maxCol; c++) {

@@ -7,6 +7,7 @@ import { DATASETS, datasetById } from '../../sources/registry.js';
 import type { Effects } from '../../sources/types.js';
 import type { CommandContext } from '../context.js';
 import { printReport } from './ingest.js';
+import { locallyOrViaServer } from '../delegate.js';
 import type { Archive } from '../../ingest/archive.js';
 
 export function defaultEffects(quiet: boolean): Effects {
@@ -52,16 +53,24 @@ export async function fetchSources(db: Database, archive: Archive, fx: Effects, 
 }
 
 export async function fetchCommand(ctx: CommandContext, sourceId?: string): Promise<number> {
-  const db = await ctx.openDb();
   try {
-    const outcomes = await fetchSources(db, ctx.archive(), defaultEffects(ctx.quiet), sourceId);
-    const report = summarise(outcomes);
+    const report = await locallyOrViaServer(
+      ctx.dbPath,
+      async () => {
+        const db = await ctx.openDb();
+        try {
+          return summarise(await fetchSources(db, ctx.archive(), defaultEffects(ctx.quiet), sourceId));
+        } finally {
+          db.close();
+        }
+      },
+      { path: '/-/admin/fetch', body: sourceId ? { source: sourceId } : {} },
+      (text) => ctx.printer.warn(text),
+    );
     printReport(ctx, report);
     return report.errors > 0 ? 3 : 0;
   } catch (err) {
     if (err instanceof OfflineError) throw new CliError(err.message, 6);
     throw err;
-  } finally {
-    db.close();
   }
 }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { CliError } from '../../lib/errors.js';
+import { absolute, locallyOrViaServer } from '../delegate.js';
 import { ingestPaths, type IngestReport, type Origin } from '../../ingest/pipeline.js';
 import type { Database } from '../../db/connection.js';
 import type { CommandContext } from '../context.js';
@@ -53,12 +54,19 @@ export function printReport(ctx: CommandContext, report: IngestReport): void {
 
 export async function ingestCommand(ctx: CommandContext, paths: string[]): Promise<number> {
   if (paths.length === 0) throw new CliError('usage: tracker ingest PATH… (files or folders)');
-  const db = await ctx.openDb();
-  try {
-    const report = await ingestWithProgress(db, ctx.archive(), paths, 'file', ctx.quiet);
-    printReport(ctx, report);
-    return report.errors > 0 ? 3 : 0;
-  } finally {
-    db.close();
-  }
+  const report = await locallyOrViaServer(
+    ctx.dbPath,
+    async () => {
+      const db = await ctx.openDb();
+      try {
+        return await ingestWithProgress(db, ctx.archive(), paths, 'file', ctx.quiet);
+      } finally {
+        db.close();
+      }
+    },
+    { path: '/-/admin/ingest', body: { paths: absolute(paths), origin: 'file' } },
+    (text) => ctx.printer.warn(text),
+  );
+  printReport(ctx, report);
+  return report.errors > 0 ? 3 : 0;
 }

@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/connection.js';
+import { summarise } from '../../ingest/pipeline.js';
+import { removeServerFile, writeServerFile } from '../../server/server-file.js';
+import { defaultEffects, fetchSources } from './fetch.js';
 import { buildApp } from '../../server/app.js';
 import type { CommandContext } from '../context.js';
 
@@ -9,14 +14,25 @@ export interface ServeOptions {
 
 /** Serves until SIGINT/SIGTERM, then closes the server and the database. */
 export async function serveDb(ctx: CommandContext, db: Database, options: ServeOptions): Promise<number> {
-  const app = await buildApp(db);
+  const token = randomBytes(24).toString('hex');
+  const archive = ctx.archive();
+  const app = await buildApp(db, {
+    admin: {
+      archive,
+      token,
+      fetch: async (session, source) => summarise(await fetchSources(session, archive, defaultEffects(true), source)),
+    },
+  });
   await app.listen({ port: options.port, host: options.host });
-  ctx.printer.line(`serving on http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${options.port}/ (Ctrl-C to stop)`);
+  const port = (app.server.address() as AddressInfo).port;
+  const info = writeServerFile(ctx.dbPath, port, token);
+  ctx.printer.line(`serving on http://${options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}/ (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  removeServerFile(ctx.dbPath, info);
   await app.close();
   db.close();
   return 0;

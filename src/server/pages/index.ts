@@ -1,6 +1,7 @@
+import { methodologyPage } from './methodology.js';
 import { overviewPage } from './overview.js';
 import { releasePage, releasesPage } from './releases.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, releasesPage, releasePage];
+export const PAGES: PageRoute[] = [overviewPage, releasesPage, releasePage, methodologyPage];
