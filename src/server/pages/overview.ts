@@ -41,7 +41,9 @@ function change(h: Headline): string {
 export const overviewPage: PageRoute = {
   path: '/',
   async render({ db, vintage }) {
-    const releases = timeline(await listReleases(db, 'ice.detention-stats'), vintage);
+    const all = await listReleases(db, 'ice.detention-stats');
+    const releases = timeline(all, vintage);
+    const suspect = all.filter((r) => r.date_suspect).length;
     const latest = releases[0];
     if (!latest) {
       return {
@@ -83,7 +85,7 @@ export const overviewPage: PageRoute = {
       )
       .join('\n');
     const body = `<h1>ICE detention today</h1>
-<p>Latest release: snapshot <strong>${esc(latest.snapshot_date ?? '?')}</strong> (fiscal year ${esc(latest.fiscal_year ?? '?')}), file ${latest.file_names.map(esc).join(', ')}, release <a href="/-/releases/${esc(latest.release_id)}"><code>${esc(latest.release_id)}</code></a>. ${releases.length} releases since FY2019 are loaded; see <a href="/detention">detention over time</a>.</p>
+<p>Latest release: snapshot <strong>${esc(latest.snapshot_date ?? '?')}</strong> (fiscal year ${esc(latest.fiscal_year ?? '?')}), file ${latest.file_names.map(esc).join(', ')}, release <a href="/-/releases/${esc(latest.release_id)}"><code>${esc(latest.release_id)}</code></a>. ${releases.length} releases are in the series${suspect ? ` (and ${suspect} whose footnote date is stale or missing, listed in the <a href="/-/releases">release ledger</a>)` : ''}; see <a href="/detention">detention over time</a>. Changes compare this release with the one before it; for fiscal-year-to-date figures that is what was added between the two.</p>
 <div class="cards">${cards}</div>
 <p class="muted">Criminality labels are ICE's: "convicted criminal", "pending criminal charges", "other immigration violator" (no conviction and no pending charge). "No criminal conviction" = pending + other. Fiscal-year-to-date figures cover October 1 to the snapshot; a year-to-date figure is not a year. Each trend line shows the last ${series.length} releases.</p>`;
     const rows = heads.map((h) => ({ metric: h.key, label: h.label, value: h.value, previous: h.previous, as_of: h.as_of, release_id: latest.release_id, cell: h.cell }));
