@@ -35,9 +35,11 @@ export async function runMetric(db: Database, def: MetricDefinition, q: MetricQu
   if (q.vintage !== 'latest') {
     if (/^\d{4}-\d{2}-\d{2}$/.test(q.vintage)) relWhere.push(`known_at <= CAST(${bind(q.vintage)} AS DATE)`);
     else {
-      relWhere.push(`release_id = ${bind(q.vintage)}`);
-      const exists = await db.one(`SELECT 1 AS x FROM releases WHERE release_id = $1`, [q.vintage]);
-      if (!exists) throw new ParamError('vintage', `no release '${q.vintage}' (see /-/releases)`);
+      // as of a release: that release and every release before it, so a pinned link keeps its whole series
+      const pin = await db.one(`SELECT strftime(effective_date, '%Y-%m-%d') AS eff, strftime(known_at, '%Y-%m-%d') AS known FROM release_order WHERE release_id = $1`, [q.vintage]);
+      if (!pin) throw new ParamError('vintage', `no release '${q.vintage}' (see /-/releases)`);
+      const eff = bind(pin.eff as string);
+      relWhere.push(`(effective_date < CAST(${eff} AS DATE) OR (effective_date = CAST(${eff} AS DATE) AND known_at <= CAST(${bind(pin.known as string)} AS DATE)))`);
     }
   }
   const sumMonths = def.aggregate(q.grain) === 'sum-months';

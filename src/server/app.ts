@@ -32,7 +32,15 @@ const SECURITY_HEADERS: Record<string, string> = {
  * tests call `app.inject`.
  */
 export async function buildApp(db: Database, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ignoreTrailingSlash: true });
+  const app = Fastify({
+    logger: false,
+    ignoreTrailingSlash: true,
+    // a malformed URL is answered by Fastify before any hook runs: give it the same body and headers
+    frameworkErrors: (err, _req, reply) => {
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+      void sendError(reply, 400, err.message);
+    },
+  });
   const version = options.dataVersion ?? new DataVersion(db);
   app.decorate('dataVersion', version);
   await app.register(compress, { global: true, threshold: 1024 });

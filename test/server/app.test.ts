@@ -13,7 +13,7 @@ import { requireSharedData } from '../helpers/shared-data.js';
 const dir = mkdtempSync(join(tmpdir(), 'tracker-app-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the releases page and its JSON list the loaded releases; unknown paths get the JSON error body', async (t) => {
+test('the overview and the release ledger, and its JSON, list the loaded releases; unknown paths get the JSON error body', async (t) => {
   const data = requireSharedData(t);
   if (!data) return;
   const db = await Database.open(join(dir, 't.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
@@ -23,9 +23,10 @@ test('the releases page and its JSON list the loaded releases; unknown paths get
     const page = await app.inject({ url: '/' });
     assert.equal(page.statusCode, 200);
     assert.match(page.headers['content-type'] as string, /text\/html/);
-    assert.match(page.body, /5 releases loaded/);
-    assert.match(page.body, /68,289/); // 02/07/2026 snapshot, Detention FY26!F20
-    assert.match(page.body, /hidden-sheet-ignored/); // the 01/08/2026 release
+    assert.match(page.body, /5 releases are in the series/);
+    const ledger = await app.inject({ url: '/-/releases' });
+    assert.match(ledger.body, /68,289/); // 02/07/2026 snapshot, Detention FY26!F20
+    assert.match(ledger.body, /hidden-sheet-ignored/); // the 01/08/2026 release
     const json = await app.inject({ url: '/-/releases.json' });
     const body = json.json() as { ok: boolean; releases: Array<Record<string, unknown>> };
     assert.equal(body.ok, true);

@@ -78,17 +78,17 @@ function metricSection(m: MetricDefinition): string {
     ? `<div class="table-wrap"><table><thead><tr><th scope="col">Dimension (<code>by</code>, <code>filter</code>)</th><th scope="col">Meaning</th></tr></thead>
 <tbody>${dims.map(([name, d]) => `<tr><td><code>${esc(name)}</code></td><td>${esc(d.description)}</td></tr>`).join('')}</tbody></table></div>`
     : '<p>No dimensions: one value per period.</p>';
-  const mode =
-    m.dimensionMode === 'coded'
+  const mode = !dims.length
+    ? ''
+    : m.dimensionMode === 'coded'
       ? "Breakdowns are ICE's own: each value is a cell of an ICE table, not a sum made here."
-      : 'Breakdowns are sums over the listed units (facilities) made here.';
+      : 'Breakdowns are sums over the units of the table (facilities), made here.';
   return `<section id="metric-${esc(m.id)}">
 <h3>${esc(m.title)} <code>${esc(m.id)}</code></h3>
 <p>${esc(m.description)}</p>
 <p><strong>Unit:</strong> ${esc(m.unit)}. <strong>Grains:</strong> ${grains}. <strong>Sources:</strong> ${m.sources.map((s) => `<code>${esc(s)}</code>`).join(', ')}.</p>
 ${dimTable}
-<p class="muted">${esc(mode)}</p>
-<p><strong>Caveats</strong></p>
+${mode ? `<p class="muted">${esc(mode)}</p>\n` : ''}<p><strong>Caveats</strong></p>
 <ul>${m.caveats.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>
 <p>API: <a href="/api/v1/metrics/${esc(m.id)}"><code>/api/v1/metrics/${esc(m.id)}</code></a> (<a href="/api/v1/metrics/${esc(m.id)}.csv">CSV</a>) · CLI: <code>tracker metric ${esc(m.id)}</code></p>
 </section>`;
@@ -125,8 +125,8 @@ ${table}`;
 
 const VINTAGES = `<p>ICE replaces its workbook every few weeks and revises earlier figures until a fiscal year is locked, so the same period can have several values. Every page and every API or CLI query takes a <code>vintage</code>:</p>
 <ul>
-<li><code>latest</code> (the default): for each period, and each combination of the dimensions asked for, the value of the latest release that reports it. Releases are ordered by snapshot date (or, when that date is suspect, by the date the file was retrieved). Calendar-year book-ins are sums of the latest monthly values.</li>
-<li>a release id (12 hex digits, e.g. <code>?vintage=bbf3a29014d6</code>): the figures as that release published them. A page pinned to a release shows that release and those before it. Every page's permalink names the release behind it, so its numbers do not change when new data arrive.</li>
+<li><code>latest</code> (the default): each period takes its values, with every breakdown, from the latest release that reports that period. Releases are ordered by snapshot date (or, when that date is suspect, by the date the file was retrieved). Calendar-year book-ins are sums of the latest monthly values.</li>
+<li>a release id (12 hex digits, e.g. <code>?vintage=bbf3a29014d6</code>): in the API and the CLI, the figures of that one release, as it published them; a page pinned to a release shows that release and the releases before it. Every page's permalink names the release behind it, so its numbers do not change when new data arrive.</li>
 <li>a date <code>YYYY-MM-DD</code>: only the releases known by that date, that is, retrieved on or before it (a release whose retrieval date is unknown counts as known from its snapshot date). This answers "what did the published data say then?".</li>
 </ul>
 <p>A period not complete in the data is <em>partial</em>: the month of a snapshot, or a fiscal year before its final release (a year-to-date figure is not a year). The API lists them in <code>partial_periods</code>.</p>`;
