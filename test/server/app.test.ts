@@ -32,7 +32,8 @@ test('the overview and the release ledger, and its JSON, list the loaded release
     assert.equal(body.ok, true);
     assert.deepEqual(
       body.releases.map((r) => [r.snapshot_date, r.detained_total]),
-      [['2025-11-16', 65135], ['2025-11-30', 65735], ['2026-01-07', 68990], ['2026-01-25', 70766], ['2026-02-07', 68289]],
+      // newest first, each release's Detention!F20
+      [['2026-02-07', 68289], ['2026-01-25', 70766], ['2026-01-07', 68990], ['2025-11-30', 65735], ['2025-11-16', 65135]],
     );
     const missing = await app.inject({ url: '/nowhere' });
     assert.equal(missing.statusCode, 404);
