@@ -1,7 +1,9 @@
+import { detentionPage } from './detention.js';
+import { facilitiesPage, facilityPage } from './facilities.js';
 import { methodologyPage } from './methodology.js';
 import { overviewPage } from './overview.js';
 import { releasePage, releasesPage } from './releases.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, releasesPage, releasePage, methodologyPage];
+export const PAGES: PageRoute[] = [overviewPage, detentionPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];
