@@ -22,11 +22,11 @@ export interface ReleaseRecord {
 /**
  * The releases a vintage allows ('latest': all; a release id: that one and those before it;
  * YYYY-MM-DD: those known by then), newest first by effective date, leaving out releases
- * whose dates are suspect.
+ * whose dates are suspect unless asked to keep them.
  */
-export function timeline(all: ReleaseRecord[], vintage: string): ReleaseRecord[] {
+export function timeline(all: ReleaseRecord[], vintage: string, options: { includeSuspect?: boolean } = {}): ReleaseRecord[] {
   const byDate = [...all]
-    .filter((r) => !r.date_suspect)
+    .filter((r) => options.includeSuspect || !r.date_suspect)
     .sort((a, b) => String(b.effective_date).localeCompare(String(a.effective_date)) || String(b.known_at).localeCompare(String(a.known_at)));
   if (vintage === 'latest') return byDate;
   if (/^\d{4}-\d{2}-\d{2}$/.test(vintage)) return byDate.filter((r) => String(r.known_at) <= vintage);

@@ -1,18 +1,15 @@
-import * as Plot from '@observablehq/plot';
-import { parseHTML } from 'linkedom';
 import type { Database } from '../../db/connection.js';
 import { listReleases, type ReleaseRecord } from '../../db/releases.js';
 import { parseQuery, type RawQuery } from '../../metrics/params.js';
 import { runMetric } from '../../metrics/query.js';
 import { metricById } from '../../metrics/registry.js';
 import type { MetricDefinition, MetricResult, MetricRow } from '../../metrics/types.js';
-import { timeChart } from '../../web/charts.js';
+import { fyBars, lineChart, timeChart, type Line, type Point } from '../../web/charts.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
 
 const SOURCE = 'ice.detention-stats';
 const FROM = 'FY2019';
-const { document } = parseHTML('<!doctype html><html><body></body></html>');
 
 /* ---------------------------------------------------------------- releases */
 
@@ -24,108 +21,6 @@ function newestFirst(records: ReleaseRecord[]): ReleaseRecord[] {
 }
 
 /* ---------------------------------------------------------------- charts */
-
-interface Point {
-  date: string;
-  value: number;
-  series: string;
-  partial?: boolean;
-}
-
-interface Line {
-  key: string;
-  label: string;
-  color: string;
-  width?: number;
-}
-
-const toDate = (d: string) => new Date(d.length === 7 ? `${d}-01T00:00:00Z` : `${d}T00:00:00Z`);
-const tip = (label: string, p: Point) => `${label}, ${p.date}: ${Math.round(p.value).toLocaleString('en-US')}${p.partial ? ' (partial)' : ''}`;
-
-function finish(svg: unknown, title: string): string {
-  const el = svg as { outerHTML: string; setAttribute: (k: string, v: string) => void };
-  el.setAttribute('role', 'img');
-  el.setAttribute('aria-label', title);
-  return el.outerHTML;
-}
-
-/** The legend as text above a chart (readable at any width, unlike one drawn inside the SVG). */
-function legend(lines: Line[], partial: string | undefined): string {
-  const items = lines.map(
-    (l) =>
-      `<span style="white-space:nowrap;margin-right:1em"><span aria-hidden="true" style="display:inline-block;width:1.4em;height:${l.width && l.width > 2 ? 4 : 3}px;vertical-align:middle;background:${l.color}"></span> ${esc(l.label)}</span>`,
-  );
-  if (partial) {
-    items.push(
-      `<span style="white-space:nowrap"><span aria-hidden="true" style="display:inline-block;width:.7em;height:.7em;border:2px solid #555;border-radius:50%;vertical-align:middle;background:#fff"></span> ${esc(partial)}</span>`,
-    );
-  }
-  return `<p class="muted" style="margin:.2rem 0;font-size:.88rem">${items.join(' ')}</p>`;
-}
-
-/**
- * Several lines over calendar time; partial periods as hollow dots. (Each line is its own
- * mark with its own colour, so a hollow dot never enters a colour scale or the legend.)
- */
-function lineChart(points: Point[], lines: Line[], o: { title: string; yLabel: string; xLabel: string; partialLabel?: string; maxGapDays: number }): string {
-  const marks: Plot.Markish[] = [Plot.ruleY([0])];
-  for (const l of lines) {
-    const data = points.filter((p) => p.series === l.key).map((p) => ({ ...p, d: toDate(p.date), seg: 0 }));
-    if (!data.length) continue;
-    // a gap in the data (no release for months) breaks the line rather than bridging it
-    data.forEach((p, i) => {
-      const prev = data[i - 1];
-      p.seg = prev ? prev.seg + (p.d.getTime() - prev.d.getTime() > o.maxGapDays * 86_400_000 ? 1 : 0) : 0;
-    });
-    marks.push(Plot.lineY(data, { x: 'd', y: 'value', z: 'seg', stroke: l.color, strokeWidth: l.width ?? 2 }));
-    marks.push(Plot.dot(data.filter((p) => !p.partial), { x: 'd', y: 'value', r: 2.2, fill: l.color, title: (p: Point) => tip(l.label, p) }));
-    marks.push(Plot.dot(data.filter((p) => p.partial), { x: 'd', y: 'value', r: 3.5, fill: 'white', stroke: l.color, strokeWidth: 2, title: (p: Point) => tip(l.label, p) }));
-  }
-  const svg = Plot.plot({
-    document,
-    width: 720,
-    height: 300,
-    marginLeft: 56,
-    style: { fontSize: '12px' },
-    x: { type: 'utc', label: o.xLabel },
-    y: { label: o.yLabel, grid: true, tickFormat: '~s' },
-    marks,
-  });
-  const hasPartial = points.some((p) => p.partial);
-  return legend(lines, hasPartial ? (o.partialLabel ?? 'partial period') : undefined) + finish(svg, o.title);
-}
-
-interface FyBar {
-  period: string;
-  value: number;
-  /** Ends before September 30 (the metric's partial flag). */
-  partial: boolean;
-  /** The fiscal year still running at the newest snapshot: drawn hollow. */
-  open: boolean;
-}
-
-/** One bar per fiscal year (an ordinal axis: FY2025 is a year, not a date); the running year hollow. */
-function fyBars(rows: FyBar[], o: { title: string; yLabel: string }): string {
-  const tipFy = (r: FyBar) => `${r.period}: ${Math.round(r.value).toLocaleString('en-US')}${r.open ? ' (year to date)' : r.partial ? ' (to the last release of the year)' : ''}`;
-  const svg = Plot.plot({
-    document,
-    width: 720,
-    height: 290,
-    marginLeft: 56,
-    marginTop: 24,
-    marginBottom: 44,
-    style: { fontSize: '12px' },
-    x: { type: 'band', label: 'fiscal year (October–September)', labelAnchor: 'center', labelOffset: 38, domain: rows.map((r) => r.period), padding: 0.25 },
-    y: { label: o.yLabel, grid: true, tickFormat: '~s' },
-    marks: [
-      Plot.barY(rows.filter((r) => !r.open), { x: 'period', y: 'value', fill: '#1f5f99', title: tipFy }),
-      Plot.barY(rows.filter((r) => r.open), { x: 'period', y: 'value', fill: 'white', stroke: '#1f5f99', strokeWidth: 2, strokeDasharray: '5,3', title: tipFy }),
-      Plot.text(rows, { x: 'period', y: 'value', text: (r: FyBar) => `${Math.round(r.value / 1000).toLocaleString('en-US')}k${r.partial ? '*' : ''}`, dy: -7 }),
-      Plot.ruleY([0]),
-    ],
-  });
-  return finish(svg, o.title);
-}
 
 /* ---------------------------------------------------------------- metric runs */
 

@@ -3,12 +3,11 @@ import { listReleases, timeline, type ReleaseRecord } from '../../db/releases.js
 import type { JsValue } from '../../db/values.js';
 import { ParamError } from '../../metrics/params.js';
 import { metricById } from '../../metrics/registry.js';
-import { timeChart } from '../../web/charts.js';
 import { esc, fmt } from '../render/html.js';
-import { facilitySlug, isSlug, stateCode } from './facility-slug.js';
+import { facilitySlug, stateCode } from './facility-slug.js';
 import type { PageRoute } from './types.js';
 
-const SOURCE = 'ice.detention-stats';
+export const SOURCE = 'ice.detention-stats';
 
 /** U.S. states, DC and the territories ICE lists facilities in. */
 const US_STATES = new Set(
@@ -64,14 +63,14 @@ export interface FacilityRow {
   pending_inspection: string | null;
 }
 
-const CSV_COLUMNS = [
+export const CSV_COLUMNS = [
   'release_id', 'snapshot_date', 'slug', 'name', 'address', 'city', 'state', 'state_effective', 'zip', 'aor', 'type', 'gender', 'alos', 'adp',
   'crim', 'noncrim', 'male_crim', 'male_noncrim', 'female_crim', 'female_noncrim', 'level_a', 'level_b', 'level_c', 'level_d',
   'threat_level_1', 'threat_level_2', 'threat_level_3', 'threat_level_none', 'mandatory', 'guaranteed_minimum',
   'last_inspection_type', 'last_inspection_date', 'last_inspection_note', 'last_inspection_standard', 'last_inspection_rating', 'pending_inspection',
 ];
 
-const SELECT = `SELECT f.release_id, f."row", f.name, f.address, f.city, f.state, f.zip, f.aor, f.type_detailed, f.gender, f.alos,
+export const SELECT = `SELECT f.release_id, f."row", f.name, f.address, f.city, f.state, f.zip, f.aor, f.type_detailed, f.gender, f.alos,
        f.level_a, f.level_b, f.level_c, f.level_d, f.male_crim, f.male_noncrim, f.female_crim, f.female_noncrim,
        f.threat_level_1, f.threat_level_2, f.threat_level_3, f.threat_level_none, f.mandatory, f.guaranteed_minimum,
        f.last_inspection_type, strftime(f.last_inspection_date, '%Y-%m-%d') AS last_inspection_date, f.last_inspection_note,
@@ -93,7 +92,7 @@ function add(...vs: Array<number | null>): number | null {
  * The state other releases give each name (most often) for names that some release
  * lists without a state; keyed by the name in upper case.
  */
-async function inferredStates(db: Database, releaseId?: string): Promise<Map<string, string>> {
+export async function inferredStates(db: Database, releaseId?: string): Promise<Map<string, string>> {
   const rows = await db.all(
     `WITH blank AS (SELECT DISTINCT upper(trim(name)) AS k FROM ice_facilities
                      WHERE coalesce(trim(state), '') = '' AND ($1::VARCHAR IS NULL OR release_id = $1))
@@ -111,7 +110,7 @@ async function inferredStates(db: Database, releaseId?: string): Promise<Map<str
   return out;
 }
 
-function toFacility(r: Record<string, JsValue>, rel: ReleaseRecord | undefined, inferred: Map<string, string>): FacilityRow {
+export function toFacility(r: Record<string, JsValue>, rel: ReleaseRecord | undefined, inferred: Map<string, string>): FacilityRow {
   const name = String(r.name ?? '').trim();
   const published = textOrNull(r.state);
   const eff = stateCode(published) ?? inferred.get(name.toUpperCase()) ?? null;
@@ -162,7 +161,7 @@ function toFacility(r: Record<string, JsValue>, rel: ReleaseRecord | undefined, 
 /* ---------------------------------------------------------------- query parameters */
 
 /** A release-id vintage must name a loaded release (a date or 'latest' always works). */
-function checkVintage(all: ReleaseRecord[], vintage: string): void {
+export function checkVintage(all: ReleaseRecord[], vintage: string): void {
   if (/^[0-9a-f]{12}$/.test(vintage) && !all.some((r) => r.release_id === vintage)) {
     throw new ParamError('vintage', `no release '${vintage}' (see /-/releases)`);
   }
@@ -231,12 +230,12 @@ function matches(f: FacilityRow, filters: Filters): boolean {
 
 /* ---------------------------------------------------------------- html helpers */
 
-const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
-const td = (v: number | null, digits = 1) =>
+export const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+export const td = (v: number | null, digits = 1) =>
   `<td class="num">${v === null ? '<span class="muted">–</span>' : esc(fmt(digits === 0 ? Math.round(v) : round1(v)))}</td>`;
-const text = (v: string | null) => `<td>${v === null ? '' : esc(v)}</td>`;
+export const text = (v: string | null) => `<td>${v === null ? '' : esc(v)}</td>`;
 
-function inspectionDate(f: FacilityRow): string {
+export function inspectionDate(f: FacilityRow): string {
   if (f.last_inspection_date) return esc(f.last_inspection_date);
   return f.last_inspection_note ? `<span class="muted">${esc(f.last_inspection_note)}</span>` : '';
 }
@@ -251,7 +250,7 @@ function options(values: string[], selected: string | undefined, all: string): s
   return `<option value="">${esc(all)}</option>${list.map((v) => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(v)}</option>`).join('')}`;
 }
 
-function releaseLink(id: string): string {
+export function releaseLink(id: string): string {
   return `<a href="/-/releases/${esc(id)}"><code>${esc(id)}</code></a>`;
 }
 
@@ -354,140 +353,3 @@ ${
   },
 };
 
-/* ---------------------------------------------------------------- /facilities/:slug */
-
-/** The releases a vintage allows, newest first, keeping those whose dates are suspect (tagged on the page). */
-function allowedReleases(all: ReleaseRecord[], vintage: string): ReleaseRecord[] {
-  const byDate = [...all].sort(
-    (a, b) => String(b.effective_date).localeCompare(String(a.effective_date)) || String(b.known_at).localeCompare(String(a.known_at)),
-  );
-  if (vintage === 'latest') return byDate;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(vintage)) return byDate.filter((r) => String(r.known_at) <= vintage);
-  const i = byDate.findIndex((r) => r.release_id === vintage);
-  return i < 0 ? [] : byDate.slice(i);
-}
-
-/** Values of one release for the chart: identical duplicate rows once, different rows of one release added. */
-function releaseAdp(rows: FacilityRow[]): number | null {
-  const seen = new Set<string>();
-  let total: number | null = null;
-  for (const r of rows) {
-    const key = JSON.stringify([r.address, r.male_crim, r.male_noncrim, r.female_crim, r.female_noncrim]);
-    if (seen.has(key) || r.adp === null) continue;
-    seen.add(key);
-    total = (total ?? 0) + r.adp;
-  }
-  return total;
-}
-
-function fyStarts(from: string, to: string): Array<{ date: string; label: string }> {
-  const out: Array<{ date: string; label: string }> = [];
-  for (let y = Number(from.slice(0, 4)) - 1; y <= Number(to.slice(0, 4)); y++) {
-    const d = `${y}-10-01`;
-    if (d > from && d <= to) out.push({ date: d, label: `FY${String(y + 1).slice(2)}` });
-  }
-  return out;
-}
-
-/** One facility across every release that lists it. */
-export const facilityPage: PageRoute = {
-  path: '/facilities/:slug',
-  async render({ db, vintage, params }) {
-    const slug = params.slug ?? '';
-    if (!isSlug(slug)) return undefined;
-    const all = await listReleases(db, SOURCE);
-    checkVintage(all, vintage);
-    const allowed = allowedReleases(all, vintage);
-    const byId = new Map(allowed.map((r) => [r.release_id, r]));
-    const order = new Map(allowed.map((r, i) => [r.release_id, i]));
-    const st = slug.slice(slug.lastIndexOf('-') + 1);
-    const inferred = await inferredStates(db);
-    const rows = (
-      await db.all(`${SELECT} WHERE lower(trim(f.state)) = $1 OR coalesce(trim(f.state), '') = '' ORDER BY f.release_id, f."row"`, [st])
-    )
-      .filter((r) => byId.has(String(r.release_id)))
-      .map((r) => toFacility(r, byId.get(String(r.release_id)), inferred))
-      .filter((f) => f.slug === slug)
-      .sort((a, b) => order.get(a.release_id)! - order.get(b.release_id)! || a.row - b.row);
-    const latest = rows.find((r) => !r.date_suspect) ?? rows[0];
-    if (!latest) return undefined;
-
-    const perRelease = new Map<string, FacilityRow[]>();
-    for (const r of rows) perRelease.set(r.release_id, [...(perRelease.get(r.release_id) ?? []), r]);
-    // one point per snapshot date: of releases sharing a date, the one known last (as the metrics choose)
-    const byDate = new Map<string, number>();
-    for (const rel of allowed) {
-      const rs = perRelease.get(rel.release_id);
-      const value = rs ? releaseAdp(rs) : null;
-      if (!rs || rel.date_suspect || value === null || typeof rel.effective_date !== 'string' || byDate.has(rel.effective_date)) continue;
-      byDate.set(rel.effective_date, value);
-    }
-    const points = [...byDate.entries()].map(([date, value]) => ({ date, value })).sort((a, b) => a.date.localeCompare(b.date));
-    const first = points[0]?.date;
-    const last = points.at(-1)?.date;
-    const chart =
-      points.length > 1
-        ? timeChart(points, {
-            title: `Average daily population of ${latest.name}, fiscal year to date, at each release`,
-            yLabel: 'people (average per day, FYTD)',
-            xLabel: 'snapshot date (calendar); dashed lines: fiscal years begin',
-            annotations: first && last ? fyStarts(first, last) : [],
-          })
-        : '<p class="muted">Only one release lists this facility: no chart.</p>';
-    const dupes = [...perRelease.values()].some((rs) => rs.length > 1);
-    const names = [...new Set(rows.map((r) => r.name))];
-
-    const attr: Array<[string, string]> = [
-      ['Name', esc(latest.name)],
-      ['Address', esc([latest.address, latest.city, [latest.state_effective, latest.zip].filter(Boolean).join(' ')].filter(Boolean).join(', '))],
-      ['Area of responsibility (AOR)', esc(latest.aor ?? '')],
-      ['Type', esc(latest.type ?? '')],
-      ['Gender', esc(latest.gender ?? '')],
-      ['Average daily population (FYTD)', esc(fmt(round1(latest.adp)))],
-      ['Criminal / non-criminal', `${esc(fmt(round1(latest.crim)))} / ${esc(fmt(round1(latest.noncrim)))}`],
-      ['Men criminal / non-criminal', `${esc(fmt(round1(latest.male_crim)))} / ${esc(fmt(round1(latest.male_noncrim)))}`],
-      ['Women criminal / non-criminal', `${esc(fmt(round1(latest.female_crim)))} / ${esc(fmt(round1(latest.female_noncrim)))}`],
-      ['Classification level A / B / C / D', [latest.level_a, latest.level_b, latest.level_c, latest.level_d].map((v) => esc(fmt(round1(v)))).join(' / ')],
-      ['ICE threat level 1 / 2 / 3 / none', [latest.threat_level_1, latest.threat_level_2, latest.threat_level_3, latest.threat_level_none].map((v) => esc(fmt(round1(v)))).join(' / ')],
-      ['Mandatory detention', esc(fmt(round1(latest.mandatory)))],
-      ['Average length of stay (days)', esc(fmt(round1(latest.alos)))],
-      ['Guaranteed minimum (beds)', esc(fmt(latest.guaranteed_minimum))],
-      ['Last inspection', [latest.last_inspection_type, latest.last_inspection_date ?? latest.last_inspection_note, latest.last_inspection_standard, latest.last_inspection_rating].filter(Boolean).map((v) => esc(v)).join(' · ')],
-      ['Pending inspection', esc(latest.pending_inspection ?? '')],
-    ];
-    const head: Array<[string, boolean]> = [
-      ['Snapshot', false], ['Release', false], ['FY', false], ['ADP (FYTD)', true], ['Criminal', true], ['Non-criminal', true],
-      ['Threat level 1', true], ['Threat level 2', true], ['Threat level 3', true], ['No threat level', true], ['Guaranteed minimum', true],
-      ['Last inspection', false], ['Inspection date', false], ['Rating', false],
-    ];
-    const trs = rows.map(
-      (f) =>
-        `<tr><td>${esc(f.snapshot_date ?? '')}${f.date_suspect ? ' <span class="tag">date suspect</span>' : ''}</td><td>${releaseLink(f.release_id)}</td><td>${f.fiscal_year ? `FY${f.fiscal_year}` : ''}</td>${td(f.adp)}${td(f.crim)}${td(f.noncrim)}${td(f.threat_level_1)}${td(f.threat_level_2)}${td(f.threat_level_3)}${td(f.threat_level_none)}${td(f.guaranteed_minimum, 0)}${text(f.last_inspection_type)}<td>${inspectionDate(f)}</td>${text(f.last_inspection_rating)}</tr>`,
-    );
-    const relList = allowed.filter((r) => perRelease.has(r.release_id));
-    const body = `<p><a href="/facilities">← All facilities</a></p>
-<h1>${esc(latest.name)}</h1>
-<p>${esc([latest.city, latest.state_effective].filter(Boolean).join(', '))} · AOR ${esc(latest.aor ?? '?')} · ${esc(latest.type ?? 'type not given')} · listed in ${esc(fmt(perRelease.size))} release${perRelease.size === 1 ? '' : 's'} from ${esc(rows.at(-1)?.snapshot_date ?? '?')} to ${esc(latest.snapshot_date ?? '?')}.</p>
-${names.length > 1 ? `<p class="muted">Written as: ${names.map((n) => `“${esc(n)}”`).join(', ')}.</p>` : ''}
-<h2>Average daily population over time</h2>
-<figure>${chart}
-<figcaption><p>Each point is a release, at its snapshot date (calendar dates); fiscal years run October–September. Unit: people (average per day). ICE gives each facility's average daily population for the fiscal year to date, so the series restarts every October 1 (the dashed lines) and a value early in a year averages only a few weeks. The facility's average is the sum of ICE's four criminality-by-gender columns.${dupes ? ' Where a release lists the facility twice, identical rows are counted once and different rows are added.' : ''} Where two releases share a snapshot date the chart shows the one published last; releases whose snapshot date is suspect are left out of the chart. The table lists every row.</p>
-<p>Download: <a href="/facilities/${esc(slug)}.csv${vintage !== 'latest' ? `?vintage=${esc(vintage)}` : ''}">CSV of every release row</a></p></figcaption></figure>
-<h2>In the latest release (snapshot ${esc(latest.snapshot_date ?? '?')})</h2>
-<div class="table-wrap"><table><tbody>${attr.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table></div>
-<p class="muted">Figures are people per day, ${latest.fiscal_year ? `FY${latest.fiscal_year}` : 'fiscal year'} to date. Criminal = convicted criminal. ICE threat levels: 1 is the most serious. Guaranteed minimum: beds ICE pays for whether used or not.</p>
-<h2>Every release</h2>
-<p class="muted">Every row of every release that lists this facility, newest first; people per day, fiscal year to date.</p>
-<div class="table-wrap"><table data-sortable><caption class="muted" style="text-align:left">${esc(latest.name)} in each release</caption>
-<thead><tr>${head.map(([h, isNum]) => `<th scope="col"${isNum ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>
-<tbody>${trs.join('\n')}</tbody></table></div>`;
-
-    return {
-      title: latest.name,
-      body,
-      data: { slug, facility: latest, names, releases: relList.map((r) => r.release_id), rows },
-      csv: { rows: rows as unknown as Array<Record<string, unknown>>, columns: CSV_COLUMNS },
-      releases: relList,
-    };
-  },
-};

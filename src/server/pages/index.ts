@@ -1,5 +1,6 @@
 import { detentionPage } from './detention.js';
-import { facilitiesPage, facilityPage } from './facilities.js';
+import { facilitiesPage } from './facilities.js';
+import { facilityPage } from './facility.js';
 import { methodologyPage } from './methodology.js';
 import { overviewPage } from './overview.js';
 import { releasePage, releasesPage } from './releases.js';
