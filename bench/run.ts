@@ -32,3 +32,7 @@ console.log(`  wall time  ${median(results.map((r) => r.wall_ms))} ms   (target 
 console.log(`  of which  ${median(results.map((r) => r.parse_ms))} ms reading and parsing, ${median(results.map((r) => r.load_ms))} ms loading into DuckDB`);
 console.log(`  rows       ${results[0]!.rows} rows in ${results[0]!.releases} releases`);
 console.log(`  peak RSS   ${median(results.map((r) => r.peak_rss_mb))} MB   (target < 500 MB)`);
+
+// HTTP: the app over all of those workbooks, under load (its own process, bounded in time)
+console.log('');
+execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'http.ts'), join(data, 'ice-detention-stats')], { stdio: 'inherit', timeout: 300_000 });
