@@ -1,11 +1,14 @@
 import compress from '@fastify/compress';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { Database } from '../db/connection.js';
 import { TrackerError } from '../lib/errors.js';
 import { ParamError } from '../metrics/params.js';
 import { DataVersion } from './data-version.js';
 import { sendError } from './errors.js';
+import { encodedBody, ResponseCache } from './response-cache.js';
+
+type CacheMark = FastifyRequest & { renders?: boolean };
 import { registerAdmin, type AdminOptions } from './routes/admin.js';
 import { registerApi } from './routes/api.js';
 import { registerPages } from './routes/pages.js';
@@ -43,6 +46,31 @@ export async function buildApp(db: Database, options: AppOptions = {}): Promise<
   });
   const version = options.dataVersion ?? new DataVersion(db);
   app.decorate('dataVersion', version);
+  const cache = new ResponseCache();
+  const cacheable = (req: FastifyRequest) => req.method === 'GET' && !req.url.startsWith('/-/admin') && !req.url.startsWith('/static/');
+  app.addHook('onRequest', async (req, reply) => {
+    if (!cacheable(req)) return;
+    const hit = await cache.lookup(await version.get(), req.url);
+    if (hit) {
+      const { encoding, body } = encodedBody(hit, req.headers['accept-encoding']);
+      reply.header('x-cache', 'hit').header('vary', 'accept-encoding').type(hit.type);
+      if (encoding) reply.header('content-encoding', encoding);
+      return reply.send(body);
+    }
+    (req as CacheMark).renders = true;
+  });
+  // registered before compression, so it sees the rendered text, not the compressed stream
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!(req as CacheMark).renders) return payload;
+    (req as CacheMark).renders = false;
+    const ok = reply.statusCode === 200 && typeof payload === 'string';
+    cache.settle(await version.get(), req.url, ok ? { type: String(reply.getHeader('content-type')), body: payload } : undefined);
+    return payload;
+  });
+  app.addHook('onResponse', async (req) => {
+    // a render that ended without onSend (an aborted request) must not leave waiters behind
+    if ((req as CacheMark).renders) cache.settle(await version.get(), req.url, undefined);
+  });
   await app.register(compress, { global: true, threshold: 1024 });
 
   app.setErrorHandler((err, _req, reply) => {

@@ -83,9 +83,10 @@ const textOrNull = (v: JsValue | undefined): string | null => {
   const s = String(v).trim();
   return s === '' ? null : s;
 };
+/** A sum of ICE's columns, rounded to their six decimals so float noise (2025.8032779999999) does not show. */
 function add(...vs: Array<number | null>): number | null {
   const present = vs.filter((v): v is number => v !== null);
-  return present.length ? present.reduce((a, b) => a + b, 0) : null;
+  return present.length ? Math.round(present.reduce((a, b) => a + b, 0) * 1e6) / 1e6 : null;
 }
 
 /**

@@ -19,6 +19,13 @@ import { isSlug } from './facility-slug.js';
 import type { PageRoute } from './types.js';
 
 
+// where and what the facility is stays in `facility`; each history row keeps what a release says
+// (crim and noncrim are male + female sums of the columns kept)
+const NOT_PER_RELEASE = new Set(['slug', 'address', 'city', 'state', 'state_effective', 'zip', 'aor', 'type', 'gender', 'crim', 'noncrim']);
+function historyRow(r: FacilityRow): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(r).filter(([k]) => !NOT_PER_RELEASE.has(k)));
+}
+
 /** Values of one release for the chart: identical duplicate rows once, different rows of one release added. */
 function releaseAdp(rows: FacilityRow[]): number | null {
   const seen = new Set<string>();
@@ -137,7 +144,7 @@ ${names.length > 1 ? `<p class="muted">Written as: ${names.map((n) => `“${esc(
     return {
       title: latest.name,
       body,
-      data: { slug, facility: latest, names, releases: relList.map((r) => r.release_id), rows },
+      data: { slug, facility: latest, names, releases: relList.map((r) => r.release_id), rows: rows.map(historyRow) },
       csv: { rows: rows as unknown as Array<Record<string, unknown>>, columns: CSV_COLUMNS },
       releases: relList,
     };
