@@ -63,6 +63,8 @@ const T_DATE = 6;
 function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
   let row = 0;
   let col = 0;
+  // where the reference of the last empty cell starts, read only if a later cell has none
+  let pendingRef = -1;
   let i = from;
   while (i < to) {
     const lt = xml.indexOf('<', i);
@@ -74,6 +76,7 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       const r = tagAttr(xml.slice(lt, gt), ' r="');
       row = r !== undefined ? Number(r) : row + 1;
       col = 0;
+      pendingRef = -1;
       i = gt + 1;
       continue;
     }
@@ -82,6 +85,12 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       continue;
     }
     const empty = xml.charCodeAt(gt - 1) === 47; // a styled empty cell: its position counts, no value
+    // Excel writes r first: an empty cell's reference is kept for later, not parsed (bloated sheets are mostly empty cells)
+    if (empty && xml.charCodeAt(lt + 3) === 114 /* r */ && xml.charCodeAt(lt + 4) === 61 /* = */) {
+      pendingRef = lt + 6;
+      i = gt + 1;
+      continue;
+    }
     // one pass over the start tag's one-letter attributes: r (reference), s (style), t (type)
     let type = T_NUMBER;
     let style = -1;
@@ -124,7 +133,15 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       }
       k = xml.indexOf('"', v) ;
     }
-    if (!hasRef) col++;
+    if (!hasRef) {
+      if (pendingRef >= 0) {
+        const at = readRef(xml, pendingRef);
+        row = at.row;
+        col = at.col;
+      }
+      col++;
+    }
+    pendingRef = -1;
     if (empty) {
       i = gt + 1;
       continue;
@@ -134,6 +151,22 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
     i = close + 4;
     if (value !== undefined) sheet.set(row, col, value);
   }
+}
+
+/** Row and column of a reference such as AB12 starting at `v`. */
+function readRef(xml: string, v: number): { row: number; col: number } {
+  let col = 0;
+  let ch = xml.charCodeAt(v);
+  while (ch >= 65 && ch <= 90) {
+    col = col * 26 + (ch - 64);
+    ch = xml.charCodeAt(++v);
+  }
+  let row = 0;
+  while (ch >= 48 && ch <= 57) {
+    row = row * 10 + (ch - 48);
+    ch = xml.charCodeAt(++v);
+  }
+  return { row, col };
 }
 
 /** Digits only (no sign, point or exponent): parsed without allocating a substring. */
