@@ -16,10 +16,12 @@ const LEDGER_COLUMNS: Array<[string, string]> = [
 ];
 
 const SUMMARY_FIELDS = LEDGER_COLUMNS.map(([k]) => k).filter((k) => k !== 'snapshot_date' && k !== 'fiscal_year');
+const LABEL = new Map(LEDGER_COLUMNS);
 
 function cell(r: ReleaseRecord, k: string): string {
   const v = r[k];
-  return `<td${typeof v === 'number' ? ' class="num"' : ''}>${esc(k === 'fiscal_year' ? String(v ?? '') : fmt(v))}</td>`;
+  const cls = typeof v === 'number' ? ' class="num"' : k === 'snapshot_date' ? ' class="date"' : '';
+  return `<td${cls}>${esc(k === 'fiscal_year' ? String(v ?? '') : fmt(v))}</td>`;
 }
 
 /** The release ledger: every release, newest first, with its anomalies. */
@@ -34,7 +36,7 @@ export const releasesPage: PageRoute = {
     const body = `<h1>Releases</h1>
 <p>${releases.length} releases of ICE's Detention Statistics, one per distinct file (sha256), newest snapshot first. Identical files published under several names are one release. Snapshot dates are those of ICE's footnotes; a <span class="tag">tag</span> marks an anomaly found in the release.</p>
 <div class="table-wrap"><table data-sortable><caption class="muted">Headline values as each release published them (FYTD = fiscal year to date)</caption>
-<thead><tr>${LEDGER_COLUMNS.map(([, h]) => `<th scope="col">${esc(h)}</th>`).join('')}<th scope="col">File names</th><th scope="col">Release</th><th scope="col">Anomalies</th></tr></thead>
+<thead><tr>${LEDGER_COLUMNS.map(([k, h]) => `<th scope="col"${k === 'snapshot_date' || k === 'fiscal_year' ? '' : ' class="num"'}>${esc(h)}</th>`).join('')}<th scope="col">File names</th><th scope="col">Release</th><th scope="col">Anomalies</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
     return { title: 'Releases', body, data: { releases }, csv: { rows: releases }, releases: releases.slice(0, 12) };
   },
@@ -81,7 +83,7 @@ export const releasePage: PageRoute = {
 <h2>Changes since the previous release</h2>${
       prev
         ? `<p>Previous: <a href="/-/releases/${esc(prev.release_id)}"><code>${esc(prev.release_id)}</code></a>, snapshot ${esc(prev.snapshot_date ?? '?')}.</p>
-<div class="table-wrap"><table><thead><tr><th>Figure</th><th class="num">Previous</th><th class="num">This release</th></tr></thead><tbody>${changes.map((c) => tr([c.field, c.previous, c.value])).join('')}</tbody></table></div>
+<div class="table-wrap"><table><thead><tr><th>Figure</th><th class="num">Previous</th><th class="num">This release</th></tr></thead><tbody>${changes.map((c) => tr([LABEL.get(c.field) ?? c.field, c.previous, c.value])).join('')}</tbody></table></div>
 <p>Facilities that appeared: ${facilityDiff.filter((f) => f.change === 'appeared').map((f) => esc(f.name)).join('; ') || 'none'}.</p>
 <p>Facilities that disappeared: ${facilityDiff.filter((f) => f.change === 'disappeared').map((f) => esc(f.name)).join('; ') || 'none'}.</p>`
         : '<p>This is the first release loaded.</p>'
