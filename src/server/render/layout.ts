@@ -36,7 +36,7 @@ a{color:var(--accent)}.muted{color:var(--muted)}.note{color:var(--warn)}
 .card .l{font-weight:600}.card .s{font-size:.85rem;color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.table-wrap{overflow-x:auto}
-td.date,.nowrap{white-space:nowrap}code{overflow-wrap:anywhere}
+td:first-child,td.date{white-space:nowrap}p code{overflow-wrap:anywhere}
 figure{margin:1rem 0;overflow-x:auto}figcaption{font-size:.9rem;color:var(--muted)}svg{max-width:100%;height:auto}
 figure>svg,figure>div>svg{min-width:560px}
 .tag{background:#fde68a;padding:0 .3rem;border-radius:3px;font-size:.85em;white-space:nowrap}
