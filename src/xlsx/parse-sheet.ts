@@ -100,19 +100,7 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       const name = xml.charCodeAt(k + 1);
       let v = k + 4; // first character of the value, after ="
       if (name === 114 /* r */) {
-        let c = 0;
-        let ch = xml.charCodeAt(v);
-        while (ch >= 65 && ch <= 90) {
-          c = c * 26 + (ch - 64);
-          ch = xml.charCodeAt(++v);
-        }
-        let n = 0;
-        while (ch >= 48 && ch <= 57) {
-          n = n * 10 + (ch - 48);
-          ch = xml.charCodeAt(++v);
-        }
-        row = n;
-        col = c;
+        ({ row, col } = readRef(xml, v));
         hasRef = true;
       } else if (name === 115 /* s */) {
         let n = 0;

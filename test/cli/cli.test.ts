@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { repoRoot, requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
+import { tracker } from '../helpers/cli.js';
+import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-cli-'));
 const db = join(dir, 'tracker.duckdb');
 
-function tracker(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => {
   const data = sharedDataDir();

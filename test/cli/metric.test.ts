@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,19 +9,12 @@ import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { METRICS } from '../../src/metrics/registry.js';
 import { buildApp } from '../../src/server/app.js';
 import { DATASETS } from '../../src/sources/registry.js';
-import { repoRoot, requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
+import { tracker } from '../helpers/cli.js';
+import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-metric-cli-'));
 const dbPath = join(dir, 'tracker.duckdb');
 
-function tracker(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 // every real workbook, loaded once; the database is closed again so that the CLI can open it
 before(async () => {
