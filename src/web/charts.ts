@@ -23,6 +23,11 @@ export interface ChartOptions {
   bars?: boolean;
   /** Dated notes drawn as vertical rules with a label. */
   annotations?: Array<{ date: string; label: string }>;
+  /**
+   * Break the line where this key changes: a fiscal-year-to-date series restarts every
+   * October, and joining September to October would draw a fall that did not happen.
+   */
+  segment?: (p: SeriesPoint) => string | number;
 }
 
 const toDate = (d: string) => new Date(d.length === 7 ? `${d}-01T00:00:00Z` : `${d}T00:00:00Z`);
@@ -33,7 +38,7 @@ const toDate = (d: string) => new Date(d.length === 7 ? `${d}-01T00:00:00Z` : `$
  * go through lineChart, which draws its own legend.
  */
 export function timeChart(points: SeriesPoint[], o: ChartOptions): string {
-  const data = points.map((p) => ({ ...p, d: toDate(p.date) }));
+  const data = points.map((p) => ({ ...p, d: toDate(p.date), seg: o.segment ? o.segment(p) : 0 }));
   const marks: Plot.Markish[] = [Plot.ruleY([0])];
   if (o.bars) {
     marks.push(
@@ -47,7 +52,7 @@ export function timeChart(points: SeriesPoint[], o: ChartOptions): string {
       }),
     );
   } else {
-    marks.push(Plot.lineY(data, { x: 'd', y: 'value', stroke: '#1f5f99', strokeWidth: 2 }));
+    marks.push(Plot.lineY(data, { x: 'd', y: 'value', z: 'seg', stroke: '#1f5f99', strokeWidth: 2 }));
     marks.push(
       Plot.dot(data, {
         x: 'd',

@@ -89,8 +89,10 @@ export const facilityPage: PageRoute = {
         ? timeChart(points, {
             title: `Average daily population of ${latest.name}, fiscal year to date, at each release`,
             yLabel: 'people (average per day, FYTD)',
-            xLabel: 'snapshot date (calendar); dashed lines: fiscal years begin',
+            xLabel: 'snapshot date (calendar); dashed lines: fiscal years begin; one line per fiscal year',
             annotations: first && last ? fyStarts(first, last) : [],
+            // one line per fiscal year: the figure is a year-to-date average that restarts on October 1
+            segment: (p) => Number(p.date.slice(0, 4)) + (Number(p.date.slice(5, 7)) >= 10 ? 1 : 0),
           })
         : '<p class="muted">Only one release lists this facility: no chart.</p>';
     const dupes = [...perRelease.values()].some((rs) => rs.length > 1);
