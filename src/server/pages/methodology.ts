@@ -100,15 +100,18 @@ function footnoteSection(release: ReleaseRecord | undefined, notes: Footnote[], 
   }
   const where = `release <a href="/-/releases/${esc(release.release_id)}"><code>${esc(release.release_id)}</code></a> (snapshot ${esc(release.snapshot_date ?? 'undated')}, ${release.file_names.map(esc).join(', ')})`;
   if (notes.length === 0) return `<p>The newest release, ${where}, has no footnotes on these topics.</p>`;
-  const byTopic = new Map<string, Footnote[]>();
-  for (const n of notes) byTopic.set(n.topic, [...(byTopic.get(n.topic) ?? []), n]);
+  // ICE repeats the same note under several topics: show each note once, under its first topic, naming every row
+  const byNote = new Map<string, Footnote[]>();
+  for (const n of notes) byNote.set(n.note, [...(byNote.get(n.note) ?? []), n]);
+  const byTopic = new Map<string, Footnote[][]>();
+  for (const same of byNote.values()) byTopic.set(same[0]!.topic, [...(byTopic.get(same[0]!.topic) ?? []), same]);
   const groups = [...byTopic]
     .map(
       ([topic, list]) => `<h3>${esc(topic)}</h3>
-<ul>${list.map((n) => `<li><blockquote>${esc(n.note)}</blockquote><span class="muted">${esc(n.cell)}, release <code>${esc(release.release_id)}</code></span></li>`).join('\n')}</ul>`,
+<ul>${list.map((same) => `<li>${esc(same[0]!.note)} <span class="muted">(${same.map((n) => esc(n.cell)).join(', ')})</span></li>`).join('\n')}</ul>`,
     )
     .join('\n');
-  return `<p>Verbatim from the Footnotes sheet of the newest release, ${where}: the notes whose topic concerns removals, book-ins, average daily population, the currently detained or ATD. Each note names the row it came from.</p>
+  return `<p>Verbatim from the Footnotes sheet of the newest release, ${where}: the notes whose topic concerns removals, book-ins, average daily population, the currently detained or ATD. Each note names the rows it came from (ICE repeats some notes under several topics; each is shown once).</p>
 ${groups}`;
 }
 
