@@ -14,6 +14,12 @@ if (!data) {
   process.exit(2);
 }
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+
+// this machine's speed varies over the day (seen here: the same loop took 560 to 960 ms), so print a reference with the results
+const t0 = performance.now();
+let x = 0;
+for (let i = 0; i < 3e8; i++) x += i % 7;
+console.log(`machine speed reference: a fixed 3e8-step loop took ${Math.round(performance.now() - t0)} ms (${x > 0 ? 'done' : ''}; 560–640 ms when this machine ran at full speed)`);
 const results: Array<{ wall_ms: number; parse_ms: number; load_ms: number; rows: number; releases: number; peak_rss_mb: number }> = [];
 for (let i = 0; i < runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-'));

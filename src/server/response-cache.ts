@@ -8,6 +8,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 export interface Cached {
   type: string;
   body: string;
+  etag?: string;
   /** Compressed forms, made once on first demand. */
   encoded?: { br?: Buffer; gzip?: Buffer };
 }
