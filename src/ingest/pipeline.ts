@@ -116,7 +116,8 @@ interface Prepared {
   fileRow: Record<string, string | number | null | Date>;
   /** Set for a new release; absent when the bytes are a known release under another name. */
   parsed?: ParsedRelease;
-  archivePath?: string;
+  /** The archive write, started at parse time and awaited before the release is loaded. */
+  archived?: Promise<{ path: string }>;
 }
 
 /** What one run knows before it starts, read once rather than queried per file. */
@@ -184,9 +185,11 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch)
   try {
     const parsed = await dataset.parse({ path: file.path, fileName: described.fileName, bytes: file.bytes, releaseId });
     settle(true);
-    // archived before the database transaction: content-addressed, so a file whose load fails costs nothing
-    const stored = await options.archive.put(file.bytes, described.fileName, sha256);
-    return { ...base, parsed, archivePath: stored.path };
+    // archived before the database transaction (content-addressed, so a file whose load fails costs
+    // nothing); not awaited here, so the next file is parsed while this one is written and synced
+    const archived = options.archive.put(file.bytes, described.fileName, sha256);
+    archived.catch(() => undefined);
+    return { ...base, parsed, archived };
   } catch (err) {
     settle(false);
     if (err instanceof TrackerError) return { status: 'error', path: file.path, source: dataset.id, error: err.message };
@@ -236,7 +239,7 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       fiscal_year: parsed.fiscalYear,
       summary: JSON.stringify(parsed.summary),
       ingested_at: now(),
-      archive_path: item.archivePath ?? null,
+      archive_path: item.archived ? (await item.archived).path : null,
     });
     for (const a of parsed.anomalies) anomalies.push({ release_id: releaseId, ...a, cross_release: false });
     let rows = 0;
