@@ -42,7 +42,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 export async function buildApp(db: Database, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     // a malformed URL is answered by Fastify before any hook runs: give it the same body and headers
     frameworkErrors: (err, _req, reply) => {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
