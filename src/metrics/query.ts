@@ -60,7 +60,7 @@ export async function runMetric(db: Database, def: MetricDefinition, q: MetricQu
   const yearStart = q.grain === 'fy' ? `make_date(year(period_start) + CASE WHEN month(period_start) >= 10 THEN 0 ELSE -1 END, 10, 1)` : `make_date(year(period_start), 1, 1)`;
   const sql = `
 WITH rel AS (SELECT release_id, effective_date, known_at, snapshot_date, fiscal_year, date_suspect FROM release_order WHERE ${relWhere.join(' AND ')}),
-base AS (${def.baseSql(baseGrain)}),
+base AS (${def.baseSql(baseGrain, q)}),
 ranked AS (
   SELECT b.*, r.effective_date AS release_date,
          dense_rank() OVER (PARTITION BY b.period_start ORDER BY r.effective_date DESC, r.known_at DESC, b.release_id DESC) AS rk

@@ -33,8 +33,11 @@ export interface MetricDefinition {
    * SQL of the base rows for a grain, with columns release_id, period_start (DATE),
    * the dimension columns and value. It may read the CTE `rel` (the releases allowed by
    * the vintage: release_id, effective_date, known_at, snapshot_date, fiscal_year).
+   * The query is passed so a metric fed by several file families can offer only the
+   * families that carry the dimensions asked for (CBP's Southwest file has no states);
+   * values from it must still be bound by the engine, never pasted into the SQL.
    */
-  baseSql(grain: Grain): string;
+  baseSql(grain: Grain, query: MetricQuery): string;
   /**
    * How a period is chosen among releases: 'latest' keeps, for each period and
    * dimension combination, the value of the latest release that reports it.

@@ -1,4 +1,5 @@
 import { SourceFormatError } from '../../../lib/errors.js';
+import { findFileLinks } from '../../links.js';
 import type { DiscoveredFile, Effects } from '../../types.js';
 
 /** The official landing page that links the Detention Statistics workbooks. */
@@ -22,23 +23,7 @@ export function isDetentionStatsFileName(name: string): boolean {
  * against `baseUrl`, deduplicated by absolute URL (fragment dropped), in page order.
  */
 export function findDetentionStatsLinks(html: string, baseUrl: string): DiscoveredFile[] {
-  const seen = new Set<string>();
-  const out: DiscoveredFile[] = [];
-  for (const href of anchorHrefs(html)) {
-    let url: URL;
-    try {
-      url = new URL(href, baseUrl);
-    } catch {
-      continue;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
-    url.hash = '';
-    const fileName = lastSegment(url.pathname);
-    if (!isDetentionStatsFileName(fileName) || seen.has(url.href)) continue;
-    seen.add(url.href);
-    out.push({ url: url.href, fileName });
-  }
-  return out;
+  return findFileLinks(html, baseUrl, isDetentionStatsFileName);
 }
 
 /**
@@ -60,42 +45,3 @@ export async function discoverDetentionStats(fx: Effects, pageUrl = DETENTION_ST
   return files;
 }
 
-/** href values of `<a>` start tags, entity-decoded and trimmed; comments are skipped. */
-function* anchorHrefs(html: string): Generator<string> {
-  // A tag's attributes may hold '>' inside quotes, so quoted strings are consumed whole.
-  const token = /<!--[\s\S]*?(?:-->|$)|<a(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
-  for (const m of html.matchAll(token)) {
-    const attrs = m[1];
-    if (attrs === undefined) continue;
-    const href = attribute(attrs, 'href');
-    if (href !== undefined && href.trim() !== '') yield href.trim();
-  }
-}
-
-function attribute(attrs: string, name: string): string | undefined {
-  const re = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
-  for (const m of attrs.matchAll(re)) {
-    if (m[1]?.toLowerCase() === name) return decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
-  }
-  return undefined;
-}
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
-
-function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#[xX][0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (m, ref: string) => {
-    if (ref[0] !== '#') return NAMED[ref.toLowerCase()] ?? m;
-    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-  });
-}
-
-function lastSegment(pathname: string): string {
-  const raw = pathname.slice(pathname.lastIndexOf('/') + 1);
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
