@@ -91,6 +91,15 @@ export class Database {
     }
   }
 
+  /** Runs one statement and returns the number of rows it inserted, updated or deleted. */
+  async run(sql: string, params?: Params): Promise<number> {
+    try {
+      return (await this.conn.run(sql, params)).rowsChanged;
+    } catch (err) {
+      throw new QueryError(sql, err);
+    }
+  }
+
   async all(sql: string, params?: Params): Promise<DbRow[]> {
     try {
       const reader = await this.conn.runAndReadAll(sql, params);

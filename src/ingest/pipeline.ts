@@ -230,26 +230,41 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       outcomes.push({ status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: `same bytes as release ${releaseId}; recorded as another name of it` });
       continue;
     }
+    let rows = 0;
+    let { snapshotDate, fiscalYear, summary } = parsed;
+    const found = [...parsed.anomalies];
+    // a file read from disk is loaded from there while its archive copy is still being written
+    // (a 665 MB CSV takes about a second to write and sync); a download is loaded from the archive
+    const readFrom = file.origin !== 'fetch' ? file.path : item.archived ? (await item.archived).path : null;
+    for (const load of parsed.directLoads ?? []) {
+      if (readFrom === null) throw new SourceFormatError({ file: file.path }, 'a direct load needs the archived copy of the file');
+      const r = await load.run(db, readFrom);
+      rows += r.rows;
+      if (r.snapshotDate !== undefined) snapshotDate = r.snapshotDate;
+      if (r.fiscalYear !== undefined) fiscalYear = r.fiscalYear;
+      if (r.summary) summary = { ...summary, ...r.summary };
+      found.push(...(r.anomalies ?? []));
+    }
+    const archivePath = item.archived ? (await item.archived).path : null;
     releases.push({
       release_id: releaseId,
       source_id: dataset.id,
       sha256: item.sha256,
       bytes: file.bytes.length,
-      snapshot_date: parsed.snapshotDate,
-      fiscal_year: parsed.fiscalYear,
-      summary: JSON.stringify(parsed.summary),
+      snapshot_date: snapshotDate,
+      fiscal_year: fiscalYear,
+      summary: JSON.stringify(summary),
       ingested_at: now(),
-      archive_path: item.archived ? (await item.archived).path : null,
+      archive_path: archivePath,
     });
-    for (const a of parsed.anomalies) anomalies.push({ release_id: releaseId, ...a, cross_release: false });
-    let rows = 0;
+    for (const a of found) anomalies.push({ release_id: releaseId, ...a, cross_release: false });
     for (const [table, tableRows] of Object.entries(parsed.tables)) {
       let list = byTable.get(table);
       if (!list) byTable.set(table, (list = []));
       for (const r of tableRows) list.push(r);
       rows += tableRows.length;
     }
-    outcomes.push({ status: 'ingested', path: file.path, source: dataset.id, release_id: releaseId, snapshot_date: parsed.snapshotDate, rows, anomalies: parsed.anomalies.length });
+    outcomes.push({ status: 'ingested', path: file.path, source: dataset.id, release_id: releaseId, snapshot_date: snapshotDate, rows, anomalies: found.length });
   }
   await db.append('releases', releases);
   await db.append('release_files', items.map((i) => i.fileRow));

@@ -21,8 +21,10 @@ const PERIOD_END: Record<string, string> = {
 };
 
 /**
- * Runs a metric: picks, for each period, the latest release that reports it (within
- * the vintage), keeps the dimension breakdown asked for, and labels periods. Values
+ * Runs a metric: keeps the base rows the filters ask for, picks for each period the
+ * latest release that reports it (within the vintage), keeps the dimension breakdown
+ * asked for, and labels periods. Filters apply before the pick, so a period comes from
+ * the latest release that has rows for the slice asked for. Values
  * from the client are bound as parameters; dimension names come from the definition.
  */
 export async function runMetric(db: Database, def: MetricDefinition, q: MetricQuery): Promise<MetricResult> {
@@ -61,22 +63,22 @@ export async function runMetric(db: Database, def: MetricDefinition, q: MetricQu
   const sql = `
 WITH rel AS (SELECT release_id, effective_date, known_at, snapshot_date, fiscal_year, date_suspect FROM release_order WHERE ${relWhere.join(' AND ')}),
 base AS (${def.baseSql(baseGrain, q)}),
+filtered AS (SELECT * FROM base${where.length ? ` WHERE ${where.join(' AND ')}` : ''}),
 ranked AS (
   SELECT b.*, r.effective_date AS release_date,
          dense_rank() OVER (PARTITION BY b.period_start ORDER BY r.effective_date DESC, r.known_at DESC, b.release_id DESC) AS rk
-    FROM base b JOIN rel r USING (release_id)),
+    FROM filtered b JOIN rel r USING (release_id)),
 picked AS (SELECT * FROM ranked WHERE rk = 1),
 shaped AS (
   SELECT ${sumMonths ? yearStart : 'period_start'} AS period_start, ${[...cols(dimCols), ''].join(', ')}
          release_id, release_date, period_start AS month_start, value
-    FROM picked),
-filtered AS (SELECT * FROM shaped${where.length ? ` WHERE ${where.join(' AND ')}` : ''})
+    FROM picked)
 SELECT ${PERIOD_LABEL[q.grain]} AS period, ${[...cols(byCols), ''].join(', ')}
        sum(value) AS value,
        list(DISTINCT release_id) AS releases,
        bool_or(release_date < ${sumMonths ? 'last_day(month_start)' : PERIOD_END[q.grain]})
          ${sumMonths ? `OR count(DISTINCT month_start) < 12` : ''} AS partial
-  FROM filtered
+  FROM shaped
  GROUP BY period_start${byCols.length ? ', ' + cols(byCols).join(', ') : ''}
  ORDER BY period_start${byCols.length ? ', ' + cols(byCols).join(', ') : ''}`;
   const raw = await db.all(sql, params);

@@ -1,3 +1,5 @@
+import type { Database } from '../db/connection.js';
+
 /**
  * The Dataset contract. Every official dataset is one folder under src/sources with
  * the same files (index.ts, discover.ts, parse.ts, columns.ts, schema.sql) and one
@@ -69,6 +71,24 @@ export interface Anomaly {
 
 export type Row = Record<string, string | number | boolean | null | Date>;
 
+/** What a direct load stored, and what it learned that parsing could not (dates, totals). */
+export interface DirectLoadResult {
+  rows: number;
+  snapshotDate?: string | null;
+  fiscalYear?: number | null;
+  summary?: Record<string, number | string | null>;
+  anomalies?: Anomaly[];
+}
+
+/**
+ * Rows DuckDB reads straight from the archived file (large CSVs and parquet), inside
+ * the release's transaction. `run` gets the path of the archived copy and throws a
+ * SourceFormatError naming line and column when the file is bad.
+ */
+export interface DirectLoad {
+  run(db: Database, path: string): Promise<DirectLoadResult>;
+}
+
 export interface ParsedRelease {
   /** Date the data describe, read from the content (YYYY-MM-DD), or null. */
   snapshotDate: string | null;
@@ -78,6 +98,8 @@ export interface ParsedRelease {
   /** Rows per canonical table (table name → rows); provenance columns included. */
   tables: Record<string, Row[]>;
   anomalies: Anomaly[];
+  /** Loads run by DuckDB itself after the rows above are appended. */
+  directLoads?: DirectLoad[];
 }
 
 export interface Dataset {
