@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Database } from '../db/connection.js';
-import { errorMessage, SourceFormatError, TrackerError } from '../lib/errors.js';
+import { CheckFailedError, errorMessage, SourceFormatError, TrackerError } from '../lib/errors.js';
 import { DATASETS } from '../sources/registry.js';
 import type { Dataset, ParsedRelease, Row } from '../sources/types.js';
 import { type Archive, sha256Hex } from './archive.js';
@@ -204,7 +204,9 @@ async function loadAll(items: Prepared[], options: IngestOptions): Promise<Outco
   } catch (err) {
     if (items.length === 1) {
       const item = items[0]!;
-      return [{ status: 'error', path: item.file.path, source: item.dataset.id, error: `${item.file.path}: could not be stored: ${errorMessage(err)}` }];
+      // a format or check error already names the file, line and column; anything else is a storage failure
+      const error = err instanceof SourceFormatError || err instanceof CheckFailedError ? err.message : `${item.file.path}: could not be stored: ${errorMessage(err)}`;
+      return [{ status: 'error', path: item.file.path, source: item.dataset.id, error }];
     }
     const out: Outcome[] = [];
     for (const item of items) out.push(...(await loadAll([item], options)));

@@ -11,6 +11,8 @@ export interface SourceLocation {
   /** A1-style cell reference, or a row number for CSV. */
   cell?: string;
   row?: number;
+  /** 1-based line of a text file (CSV), the header being line 1. */
+  line?: number;
   column?: string;
 }
 
@@ -24,6 +26,7 @@ function describeLocation(loc: SourceLocation): string {
   if (loc.table !== undefined) parts.push(`table '${loc.table}'`);
   if (loc.cell !== undefined) parts.push(`cell ${loc.cell}`);
   if (loc.row !== undefined) parts.push(`row ${loc.row}`);
+  if (loc.line !== undefined) parts.push(`line ${loc.line}`);
   if (loc.column !== undefined) parts.push(`column '${loc.column}'`);
   return parts.join(', ');
 }

@@ -56,10 +56,13 @@ export interface RawQuery {
   vintage?: string;
 }
 
-function list(v: string | string[] | undefined): string[] {
+function list(v: string | string[] | undefined, separator: RegExp = /,/): string[] {
   if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(separator)).map((x) => x.trim()).filter((x) => x !== '');
 }
+
+// filters are split only at a comma that starts the next DIM=: CBP names a country "CHINA, PEOPLES REPUBLIC OF"
+const FILTER_SEPARATOR = /,(?=\s*[A-Za-z_][A-Za-z0-9_]*=)/;
 
 /** Validates a query against a metric; every problem is a ParamError naming the parameter. */
 export function parseQuery(def: MetricDefinition, raw: RawQuery): MetricQuery {
@@ -75,7 +78,7 @@ export function parseQuery(def: MetricDefinition, raw: RawQuery): MetricQuery {
   }
   if (new Set(by).size !== by.length) throw new ParamError('by', 'a dimension is named twice');
   const filter: Record<string, string> = {};
-  for (const f of list(raw.filter)) {
+  for (const f of list(raw.filter, FILTER_SEPARATOR)) {
     const eq = f.indexOf('=');
     if (eq <= 0) throw new ParamError('filter', `'${f}' is not DIM=VALUE`);
     const dim = f.slice(0, eq).trim();

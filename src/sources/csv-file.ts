@@ -82,7 +82,7 @@ export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
   if (bytes.length === 0) throw new SourceFormatError({ file }, 'the file is empty');
   const bomBytes = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   if (bytes[bomBytes] === 0x3c /* < */) {
-    throw new SourceFormatError({ file, row: 1 }, 'this is not a CSV file: it starts with "<" (an HTML page, perhaps an error page saved in place of the file)');
+    throw new SourceFormatError({ file, line: 1 }, 'this is not a CSV file: it starts with "<" (an HTML page, perhaps an error page saved in place of the file)');
   }
   if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
@@ -90,7 +90,7 @@ export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
     const before = new TextDecoder('utf-8').decode(bytes.subarray(lineStart, at));
     const column = splitCsvLine(before).length;
     throw new SourceFormatError(
-      { file, row: line, column: `field ${column}` },
+      { file, line: line, column: `field ${column}` },
       `byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at offset ${at} is not valid UTF-8 (the file may be in Windows-1252 or Latin-1; CBP publishes UTF-8)`,
     );
   }
@@ -103,7 +103,7 @@ export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
     const other = [';', '\t', '|'].find((d) => headerLine.includes(d));
     if (other) {
       throw new SourceFormatError(
-        { file, row: 1 },
+        { file, line: 1 },
         `the header is separated by ${other === '\t' ? 'tabs' : `'${other}'`}, not commas: this is not the agency's comma-separated layout`,
       );
     }
@@ -120,7 +120,7 @@ export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
     const lineNo = dataLines + 1;
     if (fields.length < header.length) {
       throw new SourceFormatError(
-        { file, row: lineNo, column: header[fields.length - 1] ?? header[0] },
+        { file, line: lineNo, column: header[fields.length - 1] ?? header[0] },
         `the last line stops after ${fields.length} of ${header.length} fields (the file looks truncated): "${last.slice(0, 120)}"`,
       );
     }
@@ -139,22 +139,26 @@ export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
  * messages carry "CSV Error on Line: N" and, for a bad value, the column it was
  * converting; the original line is kept in the reason.
  */
-export function explainCsvError(file: string, err: unknown): SourceFormatError | undefined {
+export function explainCsvError(file: string, err: unknown, header: string[] = []): SourceFormatError | undefined {
   const msg = err instanceof Error ? err.message : String(err);
-  const line = /Line:\s*(\d+)/.exec(msg);
+  const line = /CSV Error on Line:\s*(\d+)/i.exec(msg) ?? /Line:\s*(\d+)/.exec(msg);
   if (!line) return undefined;
-  const column = /column "([^"]+)"/.exec(msg)?.[1] ?? /column (.+?) is being converted/i.exec(msg)?.[1];
   const original = /Original Line:\s*\n?(.*)/.exec(msg)?.[1]?.trim();
-  const firstLine = msg.split('\n').find((l) => l.trim() !== '' && !/^(Conversion|Invalid Input) Error: CSV Error on Line/.test(l)) ?? msg.split('\n')[0]!;
-  const reason = /Could not convert string "([^"]*)" to '(\w+)'/.exec(msg);
-  const expected = /Expected Number of columns: (\d+) Found: (\d+)/.exec(msg);
-  const what = reason
-    ? `"${reason[1]}" is not ${reason[2] === 'BIGINT' || reason[2] === 'INTEGER' ? 'a whole number' : `a ${reason[2]}`}`
-    : expected
-      ? `the line has ${expected[2]} fields where the header has ${expected[1]}`
-      : firstLine.replace(/^[A-Za-z ]+Error:\s*/, '').trim();
+  const conversion = /Could not convert string "([^"]*)" to '(\w+)'/.exec(msg);
+  const count = /Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)/i.exec(msg);
+  let column = /converting column "([^"]+)"/.exec(msg)?.[1] ?? /Column (.+?) is being converted/.exec(msg)?.[1];
+  let what: string;
+  if (conversion) what = `"${conversion[1]}" is not ${conversion[2] === 'BIGINT' || conversion[2] === 'INTEGER' ? 'a whole number' : `a ${conversion[2]}`}`;
+  else if (count) {
+    const [expected, found] = [Number(count[1]), Number(count[2])];
+    what = `the line has ${found} fields where the header has ${expected}`;
+    column ??= found > expected ? `field ${expected + 1} (no such column)` : (header[found] ?? `field ${found + 1}`);
+  } else {
+    const first = msg.split('\n').find((l) => l.trim() !== '' && !/CSV Error on Line|^Original Line/i.test(l)) ?? msg.split('\n')[0]!;
+    what = first.replace(/^[A-Za-z ]+Error:\s*/, '').trim();
+  }
   return new SourceFormatError(
-    { file, row: Number(line[1]), ...(column ? { column } : {}) },
-    `${what}${original ? ` (line: "${original.slice(0, 160)}")` : ''}`,
+    { file, line: Number(line[1]), ...(column ? { column } : {}) },
+    `${what}${original ? ` (the line reads "${original.slice(0, 160)}")` : ''}`,
   );
 }

@@ -3,6 +3,7 @@ import type { Database } from '../../db/connection.js';
 import { listReleases } from '../../db/releases.js';
 import { parseQuery, ParamError, QUERY_PARAMS, type RawQuery } from '../../metrics/params.js';
 import { runMetric } from '../../metrics/query.js';
+import { cbpRevisions } from '../../sources/cbp/encounters/revisions.js';
 import { METRICS, metricById } from '../../metrics/registry.js';
 import { toCsv } from '../render/csv.js';
 import { sendError } from '../errors.js';
@@ -75,6 +76,16 @@ export function registerApi(app: FastifyInstance, db: Database): void {
       },
       ['period', ...query.by, 'value'],
     );
+  });
+
+  // months a later release changed; CBP republishes its CSVs with revised months
+  app.get('/api/v1/revisions/:source', async (req, reply) => {
+    const { name, format } = splitFormat((req.params as { source: string }).source);
+    if (name !== 'cbp.encounters') return sendError(reply, 404, `no revision listing for '${name}' (available: cbp.encounters)`);
+    const release = (req.query as Record<string, string>).release;
+    if (release !== undefined && !/^[0-9a-f]{12}$/.test(release)) throw new ParamError('release', `'${release}' is not a release id (12 hex digits)`);
+    const revisions = await cbpRevisions(db, release ? { release } : {});
+    return sendRows(reply, format, revisions, { ok: true, source: name, revisions });
   });
 
   app.get('/api/v1/releases', async (_req, reply) => {

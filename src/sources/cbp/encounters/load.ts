@@ -62,7 +62,7 @@ SELECT ${sqlString(releaseId)}, TRY_CAST(left(fy_label, 4) AS SMALLINT), fy_labe
   try {
     rows = await db.run(insert);
   } catch (err) {
-    throw explainCsvError(file, err instanceof QueryError ? err.cause : err) ?? err;
+    throw explainCsvError(file, err instanceof QueryError ? err.cause : err, layout.columns.map(([h]) => h)) ?? err;
   }
   if (rows !== args.dataLines) {
     throw new CheckFailedError('every line loaded', `${args.dataLines} data lines`, `${rows} rows stored`, { file });
@@ -135,5 +135,5 @@ async function badValue(db: Database, file: string, src: string, layout: Layout,
     .one(`SELECT line, v FROM (SELECT row_number() OVER () + 1 AS line, ${q} AS v FROM ${src}) WHERE ${badCondition(canonical)} ORDER BY line LIMIT 1`)
     .catch(() => undefined);
   const shown = hit ? (hit.v === null ? '(empty)' : `'${String(hit.v)}'`) : '';
-  return new SourceFormatError({ file, ...(hit ? { row: Number(hit.line) } : {}), column: header }, `value ${shown} ${reason}`.replace('value  ', 'the value '));
+  return new SourceFormatError({ file, ...(hit ? { line: Number(hit.line) } : {}), column: header }, `value ${shown} ${reason}`.replace('value  ', 'the value '));
 }

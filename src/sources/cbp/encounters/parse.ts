@@ -14,14 +14,14 @@ export async function parseCbpEncounters(file: SourceFile): Promise<ParsedReleas
   const match = matchLayout(shape.header);
   if (!('layout' in match)) {
     throw new SourceFormatError(
-      { file: file.path, row: 1, column: match.differences[0]?.match(/'([^']+)'/)?.[1] ?? shape.header[0] },
+      { file: file.path, line: 1, column: match.differences[0]?.match(/'([^']+)'/)?.[1] ?? shape.header[0] },
       `the header matches no CBP encounter layout; closest is "${match.closest.title}": ${match.differences.join('; ')}`,
     );
   }
   const { layout } = match;
   const anomalies = [...shape.anomalies];
   if (shape.bomBytes > 0) anomalies.push({ code: 'byte-order-mark', severity: 'info', subject: 'line 1', detail: 'the file starts with a UTF-8 byte-order mark, which CBP files usually do not have' });
-  if (shape.dataLines === 0) throw new SourceFormatError({ file: file.path, row: 2 }, 'the file has a header but no data lines');
+  if (shape.dataLines === 0) throw new SourceFormatError({ file: file.path, line: 2 }, 'the file has a header but no data lines');
   return {
     snapshotDate: null,
     fiscalYear: null,
