@@ -31,9 +31,10 @@ before(async () => {
   if (!sharedDataDir()) return;
   const db = await Database.open(dbPath, { schemas: DATASETS.map((d) => d.schemaSql) });
   try {
-    const report = await ingestPaths([cbpDir()], { db, archive: new Archive(join(dir, 'archive')), origin: 'mirror' });
+    const ohss = join(sharedDataDir()!, 'dhs-ohss', 'KHSM Encounters (USBP) fy25m11.xlsx');
+    const report = await ingestPaths([cbpDir(), ohss], { db, archive: new Archive(join(dir, 'archive')), origin: 'mirror' });
     assert.equal(report.errors, 0, JSON.stringify(report.outcomes));
-    assert.equal(report.ingested, 4);
+    assert.equal(report.ingested, 5);
   } finally {
     db.close();
   }
@@ -183,6 +184,33 @@ test('C10: December 2023 (FY2024 DEC) is 370,883 nationwide and 301,981 Southwes
   }
 });
 
+/* ------------------------------------------------------------ O1–O3: the OHSS workbook, through the API */
+
+async function ohss(t: TestContext, query: string): Promise<Map<string, number> | undefined> {
+  if (!(await metric(t, '--grain', 'fy', '--from', 'FY2024', '--to', 'FY2024'))) return undefined;
+  const res = await app!.inject({ url: `/api/v1/metrics/ohss.usbp_encounters?${query}` });
+  assert.equal(res.statusCode, 200, res.body);
+  return keyed((res.json() as { rows: Array<Record<string, string | number>> }).rows);
+}
+
+test('O1: OHSS USBP encounters FY2024 = 1,557,320 (rounded to 10), beside CBP\'s own USBP Southwest 1,530,523', async (t) => {
+  const m = await ohss(t, 'grain=fy&from=FY2024&to=FY2024');
+  if (!m) return;
+  assert.equal(m.get('FY2024'), 1557320);
+});
+
+test('O2: OHSS USBP Southwest FY2024 = 1,530,520 (CBP\'s unrounded figure: 1,530,523)', async (t) => {
+  const m = await ohss(t, 'grain=fy&from=FY2024&to=FY2024&filter=region=Southwest Land Border');
+  if (!m) return;
+  assert.equal(m.get('FY2024'), 1530520);
+});
+
+test('O3: OHSS USBP October and November 2024: 58,130 and 47,540', async (t) => {
+  const m = await ohss(t, 'grain=month&from=2024-10&to=2024-11');
+  if (!m) return;
+  assert.deepEqual([m.get('2024-10'), m.get('2024-11')], [58130, 47540]);
+});
+
 /* ------------------------------------------------------------ quirks */
 
 test('fiscal months become calendar months, and calendar years are sums of them', async (t) => {
@@ -307,7 +335,7 @@ function writeBad(work: string, c: BadCase): string {
 }
 
 const totals = async (db: Database) =>
-  JSON.stringify(await db.all(`SELECT (SELECT count(*) FROM releases) AS releases, count(*) AS n, sum(encounters) AS s, (SELECT count(*) FROM cbp_month_totals) AS m, (SELECT count(*) FROM cbp_files) AS f FROM cbp_encounters`));
+  JSON.stringify(await db.all(`SELECT (SELECT count(*) FROM releases WHERE source_id = 'cbp.encounters') AS releases, count(*) AS n, sum(encounters) AS s, (SELECT count(*) FROM cbp_month_totals) AS m, (SELECT count(*) FROM cbp_files) AS f FROM cbp_encounters`));
 
 for (const c of BAD) {
   test(`bad input: ${c.name} is an error naming file, line and column; the database keeps what it had`, async (t) => {
