@@ -219,6 +219,10 @@ describe('the border page on the real CBP and OHSS files', () => {
     const section = html.slice(html.indexOf('<h2 id="revisions">'));
     has(section, /CBP revises earlier months/);
     has(section, /The tracker keeps every file/);
+    has(section, /<a href="\/api\/v1\/revisions\/cbp\.encounters\.csv">/);
+    const api = await app!.inject({ url: '/api/v1/revisions/cbp.encounters.csv' });
+    assert.equal(api.statusCode, 200, api.body);
+    assert.match(api.body, /^2025-01,Southwest Land Border,[0-9a-f]{12},sbo-encounters-fy22-fy25-aug\.csv,61448,[0-9a-f]{12},nationwide-encounters-fy22-fy25-state\.csv,61445,-3$/m);
     has(section, /<tr><td>2025-01<\/td><td>Southwest Land Border<\/td><td><a href="\/-\/releases\/[0-9a-f]{12}">sbo-encounters-fy22-fy25-aug\.csv<\/a><\/td><td class="num">61,448<\/td><td><a href="\/-\/releases\/[0-9a-f]{12}">nationwide-encounters-fy22-fy25-state\.csv<\/a><\/td><td class="num">61,445<\/td><td class="num">−3<\/td><\/tr>/);
   });
 

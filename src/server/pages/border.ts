@@ -23,15 +23,15 @@ const TOP = 10;
 const key = (k: string, label: string, color: string): StackKey => ({ key: k, label, color });
 const REGIONS = [key(SW, 'Southwest land border', '#1f5f99'), key('Northern Land Border', 'Northern land border', '#59a14f'), key('Other', 'Other (air, sea and interior ports)', '#f28e2c')];
 const COMPONENTS = [key('U.S. Border Patrol', 'U.S. Border Patrol (between ports of entry)', '#1f5f99'), key('Office of Field Operations', 'Office of Field Operations (at ports of entry)', '#e15759')];
-const TYPES = [key('Apprehensions', 'Apprehensions (Border Patrol, Title 8)', '#1f5f99'), key('Inadmissibles', 'Inadmissibles (OFO, Title 8)', '#e15759'), key('Expulsions', 'Expulsions (Title 42)', '#c9a86a')];
-const TITLES = [key('Title 8', 'Title 8 (immigration law)', '#1f5f99'), key('Title 42', 'Title 42 (public-health expulsions)', '#c9a86a')];
+const TYPES = [key('Apprehensions', 'Apprehensions (Border Patrol, Title 8)', '#1f5f99'), key('Inadmissibles', 'Inadmissibles (OFO, Title 8)', '#e15759'), key('Expulsions', 'Expulsions (Title 42)', '#b07aa1')];
+const TITLES = [key('Title 8', 'Title 8 (immigration law)', '#1f5f99'), key('Title 42', 'Title 42 (public-health expulsions)', '#b07aa1')];
 const DEMOGRAPHICS = [
   key('Single Adults', 'Single adults', '#1f5f99'),
   key('FMUA', 'Individuals in family units (FMUA)', '#e15759'),
   key('Accompanied Minors', 'Accompanied minors', '#76b7b2'),
   key('UAC', 'Unaccompanied children (UAC)', '#f28e2c'),
 ];
-const EXTRA_COLORS = ['#b07aa1', '#9c755f', '#bab0ab', '#edc948'];
+const EXTRA_COLORS = ['#edc948', '#9c755f', '#bab0ab', '#ff9da7'];
 
 type Years = 'fy' | 'cy';
 
@@ -157,8 +157,8 @@ const yearEarlier = (m: string) => `${Number(m.slice(0, 4)) - 1}${m.slice(4)}`;
 const num = (v: unknown) => `<td class="num">${v === null || v === undefined ? '<span class="muted">–</span>' : esc(fmt(v))}</td>`;
 const signed = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : '±'}${fmt(Math.abs(v))}`;
 
-function table(caption: string, head: Array<[string, boolean]>, rows: string[], open = false): string {
-  return `<details${open ? ' open' : ''}><summary>Data table</summary><div class="table-wrap"><table data-sortable><caption class="muted" style="text-align:left">${esc(caption)}</caption>
+function table(caption: string, head: Array<[string, boolean]>, rows: string[], open = false, summary = 'Data table'): string {
+  return `<details${open ? ' open' : ''}><summary>${esc(summary)}</summary><div class="table-wrap"><table data-sortable><caption class="muted" style="text-align:left">${esc(caption)}</caption>
 <thead><tr>${head.map(([h, isNum]) => `<th scope="col"${isNum ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div></details>`;
 }
@@ -193,7 +193,7 @@ const noFile = (what: string) => `<p class="note">No file of that kind loaded: $
 function monthlySection(b: Breakdown, files: Files, o: { title: string; yLabel: string; caption: string; csv: string; emptyNote: string; table: string }): string {
   if (b.rows.length === 0) return noFile(o.emptyNote);
   const partialNote = b.partial.length ? ` Partial months, drawn pale: ${b.partial.map(esc).join(', ')}.` : '';
-  return `${figure(stackedMonths(points(b), b.keys, { title: o.title, yLabel: o.yLabel, band: TITLE_42 }), `${o.caption}${partialNote} ${files.caption(b.run.result.releases)}`, [[`CSV by ${b.dim}`, o.csv]])}
+  return `${figure(stackedMonths(points(b), b.keys, { title: o.title, yLabel: o.yLabel, band: TITLE_42 }), `${o.caption}${partialNote} ${files.caption(b.run.result.releases)}`, [[`CSV by ${b.dim.replace(/_/g, ' ')}`, o.csv]])}
 ${table(
   o.table,
   [['Month', false], ...b.keys.map((k): [string, boolean] => [k.label, true]), ['Total', true], ['File', false], ['Note', false]],
@@ -394,6 +394,7 @@ ${
         [[years === 'fy' ? 'Fiscal year' : 'Calendar year', false], ...componentYearly.keys.map((k): [string, boolean] => [k.label, true]), ['Total', true], ['Note', false]],
         componentYearly.rows.map((r) => `<tr><td>${esc(r.period)}</td>${componentYearly.keys.map((k) => num(r[k.key])).join('')}${num(r.total)}<td>${r.partial ? '<span class="tag">partial</span>' : ''}</td></tr>`),
         true,
+        `By ${yearWord}`,
       ) + `<p class="muted">By ${yearWord}; <a href="${esc(csvUrl(componentYearly.run, pinCbp))}">CSV</a>. ${files.caption(componentYearly.run.result.releases)}</p>`
 }
 <h3>By encounter type</h3>
@@ -411,7 +412,7 @@ ${monthlySection(types, files, {
 ${monthlySection(titles, files, {
   title: 'CBP encounters each month by title of authority, with the Title 42 period shaded',
   yLabel: 'encounters',
-  caption: `${EVENT}: Title 42 expulsions were quick and repeat crossings common, so the Title 42 years count more encounters per person than the years around them. Nationwide, all components.`,
+  caption: `${EVENT}: a Title 42 expulsion carried no penalty for trying again, and CBP reported many more repeat crossings in those years, so they count more encounters per person than the years around them. Nationwide, all components.`,
   csv: csvUrl(titles.run, pinCbp),
   emptyNote: 'no CBP nationwide (state) or area-of-responsibility file is loaded for this vintage.',
   table: 'CBP encounters each month by title of authority',
@@ -473,7 +474,7 @@ ${table(
 }
 
 <h2 id="revisions">Revisions: months CBP changed in a later file</h2>
-<p>CBP revises earlier months when it publishes a new file, usually by a few encounters as late records arrive. The tracker keeps every file: each month above is taken from the latest file that reports it, and the earlier figures stay in the database and in the files' pages (a permalink with <code>?vintage=</code> shows the numbers as they were). ${revisions.length ? `${revisions.length} month-and-region totals changed between consecutive files:` : 'No month has changed between the files loaded.'}</p>
+<p>CBP revises earlier months when it publishes a new file, usually by a few encounters. The tracker keeps every file: each month above is taken from the latest file that reports it, and the earlier figures stay in the database and in the files' pages (a permalink with <code>?vintage=</code> shows the numbers as they were). ${revisions.length ? `${revisions.length} month-and-region totals changed between consecutive files:` : 'No month has changed between the files loaded.'} Download CSV: <a href="/api/v1/revisions/cbp.encounters.csv">every revision across all files loaded</a>.</p>
 ${
   revisions.length
     ? `<div class="table-wrap"><table data-sortable><caption class="muted" style="text-align:left">Months revised between consecutive CBP files (land border region totals)</caption>

@@ -1,3 +1,4 @@
+import { borderPage } from './border.js';
 import { detentionPage } from './detention.js';
 import { facilitiesPage } from './facilities.js';
 import { facilityPage } from './facility.js';
@@ -7,4 +8,4 @@ import { releasePage, releasesPage } from './releases.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, detentionPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];
+export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];

@@ -1,9 +1,11 @@
 import type { ReleaseRecord } from '../../db/releases.js';
+import { datasetById } from '../../sources/registry.js';
 import { esc } from './html.js';
 
 const NAV: Array<[string, string]> = [
   ['/', 'Overview'],
   ['/detention', 'Detention over time'],
+  ['/border', 'Border'],
   ['/facilities', 'Facilities'],
   ['/-/releases', 'Releases'],
   ['/methodology', 'Methodology'],
@@ -54,6 +56,11 @@ export function layout(i: LayoutInput): string {
       return `<li>${names}: snapshot ${esc(r.snapshot_date ?? 'undated')} · release <a href="/-/releases/${esc(r.release_id)}"><code>${esc(r.release_id)}</code></a>${r.retrieved_at ? ` · retrieved ${esc(String(r.retrieved_at).slice(0, 10))}` : ''}</li>`;
     })
     .join('');
+  // the publishers named are those of the releases behind the page (ICE when the page has none yet)
+  const sources = [...new Set(i.releases.map((r) => r.source_id))].map((id) => datasetById(id)).filter((d) => d !== undefined);
+  const credits = (sources.length ? sources : [datasetById('ice.detention-stats')!])
+    .map((d) => `${esc(d.agency)}, <a href="${esc(d.sourceUrl)}">${esc(d.title)}</a>`)
+    .join('; ');
   const more = i.releases.length > 12 ? `<li>… and ${i.releases.length - 12} more releases (<a href="/-/releases">all releases</a>)</li>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -62,7 +69,7 @@ export function layout(i: LayoutInput): string {
 <main id="main">${i.body}</main>
 <footer>
 <p>Permalink (this data version): <a href="${esc(i.permalink)}">${esc(i.permalink)}</a> · Also as ${i.formats.map(([label, href]) => `<a href="${esc(href)}">${esc(label)}</a>`).join(', ')}</p>
-<p>Source: U.S. Immigration and Customs Enforcement, <a href="https://www.ice.gov/detain/detention-management">Detention Statistics</a> (public domain, 17 U.S.C. §105). Files behind this page:</p>
+<p>Source${sources.length > 1 ? 's' : ''}: ${credits} (public domain, 17 U.S.C. §105). Files behind this page:</p>
 <ul>${files}${more}</ul>
 <p>Fiscal years run October–September. Code: open source; every number links to the release and cell it came from.</p>
 </footer>
