@@ -31,7 +31,17 @@ export async function fetchSources(db: Database, archive: Archive, fx: Effects, 
   }
   const outcomes: Outcome[] = [];
   for (const dataset of datasets) {
-    const files = await dataset!.discover(fx);
+    let files;
+    try {
+      files = await dataset!.discover(fx);
+    } catch (err) {
+      // one publisher's page being down or redesigned must not stop the others; offline stops all
+      if (err instanceof OfflineError) throw err;
+      const error = `${dataset!.sourceUrl}: ${err instanceof Error ? err.message : String(err)}`;
+      fx.logger.warn(`${dataset!.id}: could not list files: ${error}`);
+      outcomes.push({ status: 'error', path: dataset!.sourceUrl, source: dataset!.id, error });
+      continue;
+    }
     fx.logger.info(`${dataset!.id}: ${files.length} files listed on ${dataset!.sourceUrl}`);
     const results = await downloadNew(fx, files, archive, (url) => known.get(url), undefined, { pauseMs });
     for (const r of results) {
