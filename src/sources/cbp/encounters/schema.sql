@@ -1,16 +1,18 @@
 -- CBP encounter CSVs: one row per published line, typed. No line number is stored:
 -- DuckDB's read_csv cannot give one without a window that doubles the load time of a
 -- 5-million-line file; each row is cited by its key, which is unique within a file
--- (checked at load), and `tracker trace` finds its line on demand. Columns are
+-- (checked at load); an error names its line by re-reading the file. The published
+-- labels are derivable: 'Fiscal Year' = fiscal_year || ' (FYTD)' when fytd, 'Month (abbv)'
+-- = upper(strftime(month_start, '%b')); they are not stored twice, which keeps a
+-- 5-million-line load near DuckDB's own speed. Columns are
 -- nullable so that a bad value is found by a check after the insert (which can then
 -- name its line) instead of aborting the transaction; the checks refuse any NULL.
 CREATE TABLE IF NOT EXISTS cbp_encounters (
   release_id      VARCHAR NOT NULL,
   fiscal_year     SMALLINT,
-  fy_label        VARCHAR,    -- as published: '2025 (FYTD)'
-  month_grouping  VARCHAR,    -- FYTD | Remaining
-  month_abbv      VARCHAR,    -- fiscal month as published: OCT … SEP
-  month_start     DATE,       -- the calendar month: FY2025 OCT = 2024-10-01
+  fytd            BOOLEAN,             -- the year was labelled '2025 (FYTD)': fiscal year to date
+  month_grouping  VARCHAR,             -- FYTD | Remaining
+  month_start     DATE,                -- the calendar month of the fiscal month: FY2025 'OCT' = 2024-10-01
   component       VARCHAR,             -- U.S. Border Patrol | Office of Field Operations (aor, sbo)
   region          VARCHAR,    -- Land Border Region; the Southwest file implies 'Southwest Land Border'
   state           VARCHAR,             -- state files
