@@ -222,6 +222,15 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
   const releases: Row[] = [];
   const anomalies: Row[] = [];
   const batchReleases = new Set(items.filter((i) => i.parsed).map((i) => i.releaseId));
+  // parsed rows first, in one append per table; then the direct loads, which may read those rows
+  for (const item of items) {
+    for (const [table, tableRows] of Object.entries(item.parsed?.tables ?? {})) {
+      let list = byTable.get(table);
+      if (!list) byTable.set(table, (list = []));
+      for (const r of tableRows) list.push(r);
+    }
+  }
+  for (const [table, rows] of byTable) await db.append(table, rows);
   for (const item of items) {
     const { parsed, file, dataset, releaseId } = item;
     if (!parsed && !batchReleases.has(releaseId) && !(await db.one(`SELECT 1 AS x FROM releases WHERE release_id = $1`, [releaseId]))) {
@@ -232,7 +241,7 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       outcomes.push({ status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: `same bytes as release ${releaseId}; recorded as another name of it` });
       continue;
     }
-    let rows = 0;
+    let rows = Object.values(parsed.tables).reduce((n, t) => n + t.length, 0);
     let { snapshotDate, fiscalYear, summary } = parsed;
     const found = [...parsed.anomalies];
     // a file read from disk is loaded from there while its archive copy is still being written
@@ -260,18 +269,11 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       archive_path: archivePath,
     });
     for (const a of found) anomalies.push({ release_id: releaseId, ...a, cross_release: false });
-    for (const [table, tableRows] of Object.entries(parsed.tables)) {
-      let list = byTable.get(table);
-      if (!list) byTable.set(table, (list = []));
-      for (const r of tableRows) list.push(r);
-      rows += tableRows.length;
-    }
     outcomes.push({ status: 'ingested', path: file.path, source: dataset.id, release_id: releaseId, snapshot_date: snapshotDate, rows, anomalies: found.length });
   }
   await db.append('releases', releases);
   await db.append('release_files', items.map((i) => i.fileRow));
   await db.append('release_anomalies', anomalies);
-  for (const [table, rows] of byTable) await db.append(table, rows);
   for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source);
   return outcomes;
 }

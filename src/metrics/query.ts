@@ -50,10 +50,15 @@ export async function runMetric(db: Database, def: MetricDefinition, q: MetricQu
   const cols = (names: string[]) => names.map((n) => ident(n));
 
   const where: string[] = [];
+  const defaulted: Record<string, string> = {};
   for (const [name, dim] of Object.entries(def.dimensions)) {
     const c = ident(dim.column);
+    const fallback = def.defaultFilter?.[name];
     if (name in q.filter) where.push(`${c} = ${bind(q.filter[name]!)}`);
-    else if (def.dimensionMode === 'coded') where.push(q.by.includes(name) ? `${c} <> 'all'` : `${c} = 'all'`);
+    else if (fallback !== undefined && !q.by.includes(name)) {
+      where.push(`${c} = ${bind(fallback)}`);
+      defaulted[name] = fallback;
+    } else if (def.dimensionMode === 'coded') where.push(q.by.includes(name) ? `${c} <> 'all'` : `${c} = 'all'`);
   }
   if (q.from !== undefined) where.push(`period_start >= CAST(${bind(periodBounds('from', q.from)[0])} AS DATE)`);
   if (q.to !== undefined) where.push(`period_start <= CAST(${bind(periodBounds('to', q.to)[1])} AS DATE)`);
@@ -66,7 +71,7 @@ base AS (${def.baseSql(baseGrain, q)}),
 filtered AS (SELECT * FROM base${where.length ? ` WHERE ${where.join(' AND ')}` : ''}),
 ranked AS (
   SELECT b.*, r.effective_date AS release_date,
-         dense_rank() OVER (PARTITION BY b.period_start ORDER BY r.effective_date DESC, r.known_at DESC, b.release_id DESC) AS rk
+         dense_rank() OVER (PARTITION BY b.period_start${def.seriesColumn ? `, b.${ident(def.seriesColumn)}` : ''} ORDER BY r.effective_date DESC, r.known_at DESC, b.release_id DESC) AS rk
     FROM filtered b JOIN rel r USING (release_id)),
 picked AS (SELECT * FROM ranked WHERE rk = 1),
 shaped AS (
@@ -92,5 +97,7 @@ SELECT ${PERIOD_LABEL[q.grain]} AS period, ${[...cols(byCols), ''].join(', ')}
     out.value = r.value as number;
     return out;
   });
-  return { metric: def.id, query: q, rows, releases: [...releases].sort(), partialPeriods: [...partialPeriods] };
+  // the query echoed back names the default filters it was given, so a reader sees which count the rows are
+  const query = Object.keys(defaulted).length ? { ...q, filter: { ...q.filter, ...defaulted } } : q;
+  return { metric: def.id, query, rows, releases: [...releases].sort(), partialPeriods: [...partialPeriods] };
 }

@@ -28,6 +28,12 @@ export interface MetricDefinition {
    * (ICE's own totals); 'grouped': base rows are units (facilities) summed over the dimensions asked for.
    */
   dimensionMode: 'coded' | 'grouped';
+  /**
+   * A value to filter on when a query neither filters on that dimension nor breaks it out
+   * (dimension name → value). For a dimension whose values are alternative measures of
+   * the same thing (DDP's any-time and midnight counts), which must never be added up.
+   */
+  defaultFilter?: Record<string, string>;
   caveats: string[];
   /**
    * SQL of the base rows for a grain, with columns release_id, period_start (DATE),
@@ -44,6 +50,12 @@ export interface MetricDefinition {
    * 'sum-months' adds the latest monthly values into years.
    */
   aggregate(grain: Grain): 'latest' | 'sum-months';
+  /**
+   * A base-row column naming the series a release belongs to, when one source publishes
+   * complementary files (FOIA productions of expedited and of other removals): the latest
+   * release is then picked per period within each series, and the series are added.
+   */
+  seriesColumn?: string;
 }
 
 export interface MetricQuery {

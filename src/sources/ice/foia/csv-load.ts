@@ -1,0 +1,114 @@
+import type { Database } from '../../../db/connection.js';
+import { QueryError, SourceFormatError, CheckFailedError } from '../../../lib/errors.js';
+import { explainCsvError } from '../../csv-file.js';
+import type { DirectLoadResult } from '../../types.js';
+import { TABLE_OF, type FoiaColumn, type FoiaLayout } from './layouts.js';
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const quoted = (h: string) => `"${h.replace(/"/g, '""')}"`;
+
+// the same pattern as REDACTION in layouts.ts, in DuckDB's regex dialect
+const REDACTED_SQL = `'^\\s*\\(\\s*[bB]\\s*\\)\\s*\\(\\s*\\d\\s*\\)'`;
+const DATE_FORMATS = `['%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p', '%Y-%m-%d', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']`;
+/** A value that is present, not a redaction, and not readable becomes this, so a check after the insert can name its line. */
+const UNREADABLE = { date: `DATE '0001-01-01'`, datetime: `TIMESTAMP '0001-01-01 00:00:00'`, int: '-999999' } as const;
+
+function typed(c: FoiaColumn): string {
+  const v = quoted(c.header);
+  const present = `NOT (${v} IS NULL OR trim(${v}) = '' OR regexp_matches(${v}, ${REDACTED_SQL}))`;
+  switch (c.type) {
+    case 'date':
+      return `CASE WHEN ${present} THEN coalesce(try_strptime(trim(${v}), ${DATE_FORMATS})::DATE, ${UNREADABLE.date}) END`;
+    case 'datetime':
+      return `CASE WHEN ${present} THEN coalesce(try_strptime(trim(${v}), ${DATE_FORMATS}), ${UNREADABLE.datetime}) END`;
+    case 'int':
+      return `CASE WHEN ${present} THEN coalesce(TRY_CAST(trim(${v}) AS INTEGER), ${UNREADABLE.int}) END`;
+    default:
+      return `CASE WHEN ${present} THEN trim(${v}) END`;
+  }
+}
+
+/**
+ * Loads an ERO-LESA CSV (banner lines, then the header) with DuckDB's read_csv into the
+ * kind's table: every value typed, redaction codes stored as NULL with the column named
+ * in `redacted`, each row with its file line. A value that is neither a redaction nor
+ * readable stops the load with its line and column.
+ */
+export async function loadFoiaCsv(
+  db: Database,
+  a: { file: string; path: string; releaseId: string; layout: FoiaLayout; headerLine: number; dataLines: number; title: string | null },
+): Promise<DirectLoadResult> {
+  const { layout } = a;
+  const table = TABLE_OF[layout.kind];
+  const stored = layout.columns.filter((c) => c.canonical !== null);
+  const columns = layout.columns.map((c) => `${sqlString(c.header)}: 'VARCHAR'`).join(', ');
+  const src = `read_csv(${sqlString(a.path)}, skip = ${a.headerLine - 1}, header = true, delim = ',', quote = '"', escape = '"',
+    columns = {${columns}}, strict_mode = true, auto_detect = false, null_padding = false)`;
+  // every redacted cell is named, stored column or not: a stored one by its canonical name, another by its header
+  const redactedList = `list_filter([${layout.columns.map((c) => `CASE WHEN regexp_matches(${quoted(c.header)}, ${REDACTED_SQL}) THEN ${sqlString(c.canonical ?? c.header)} END`).join(', ')}], x -> x IS NOT NULL)`;
+  const insert = `
+INSERT INTO ${table} (release_id, sheet, row, ${stored.map((c) => c.canonical).join(', ')}, redacted)
+SELECT ${sqlString(a.releaseId)}, NULL, CAST(row_number() OVER () + ${a.headerLine} AS INTEGER), ${stored.map(typed).join(', ')}, ${redactedList}
+  FROM ${src}`;
+  let rows: number;
+  try {
+    rows = await db.run(insert);
+  } catch (err) {
+    throw explainCsvError(a.file, err instanceof QueryError ? err.cause : err, layout.columns.map((c) => c.header)) ?? err;
+  }
+  if (rows !== a.dataLines) throw new CheckFailedError('every line loaded', `${a.dataLines} data lines`, `${rows} rows stored`, { file: a.file });
+  for (const c of stored.filter((x) => x.type !== 'text')) {
+    const bad = await db.one(`SELECT row FROM ${table} WHERE release_id = $1 AND ${c.canonical} = ${UNREADABLE[c.type as keyof typeof UNREADABLE]} ORDER BY row LIMIT 1`, [a.releaseId]);
+    if (bad) {
+      throw new SourceFormatError(
+        { file: a.file, line: Number(bad.row), column: c.header },
+        `the value is neither ${c.type === 'int' ? 'a whole number' : 'a date'} nor a FOIA redaction code`,
+      );
+    }
+  }
+  return { rows, ...(await summarise(db, table, layout, a.releaseId, a.title, rows)) };
+}
+
+/** Dates covered, redaction counts and the snapshot date, from the rows just stored. */
+export async function summarise(db: Database, table: string, layout: FoiaLayout, releaseId: string, title: string | null, rows: number): Promise<Omit<DirectLoadResult, 'rows'>> {
+  const dateCol = layout.columns.find((c) => c.canonical !== null && (c.type === 'date' || c.type === 'datetime'))!.canonical!;
+  const s = (await db.one(
+    `SELECT strftime(min(${dateCol})::DATE, '%Y-%m-%d') AS first, strftime(max(${dateCol})::DATE, '%Y-%m-%d') AS last,
+            count(*) FILTER (WHERE len(redacted) > 0) AS redacted_rows, count(*) FILTER (WHERE person_id IS NOT NULL) AS with_id
+       FROM ${table} WHERE release_id = $1`,
+    [releaseId],
+  ))!;
+  const redactions = await db.all(
+    `SELECT c, count(*) AS n FROM (SELECT unnest(redacted) AS c FROM ${table} WHERE release_id = $1) GROUP BY c ORDER BY c`,
+    [releaseId],
+  );
+  await db.append('foia_files', [{ release_id: releaseId, kind: layout.kind, layout: layout.id, title, series: seriesOf(title, layout), rows }]);
+  const last = s.last as string | null;
+  const fy = last ? Number(last.slice(0, 4)) + (Number(last.slice(5, 7)) >= 10 ? 1 : 0) : null;
+  return {
+    snapshotDate: last,
+    fiscalYear: fy,
+    summary: { kind: layout.kind, layout: layout.id, rows, first_date: s.first as string | null, last_date: last, rows_with_person_id: Number(s.with_id), rows_with_redactions: Number(s.redacted_rows) },
+    anomalies: redactions.map((r) => ({
+      code: 'redacted-values',
+      severity: 'info' as const,
+      subject: `column ${r.c as string}`,
+      detail: `${String(r.n)} of ${rows} rows carry a FOIA redaction code instead of a value here; stored as missing, with the column named in \`redacted\``,
+    })),
+  };
+}
+
+/**
+ * The series a production belongs to: its title without the fiscal years and dates
+ * ("FY2012 - FY2019 YTD (01/01/2012 - 07/06/2019) ICE Expedited Removals for the Seattle
+ * Area of Responsibility" → "ICE Expedited Removals for the Seattle Area of Responsibility").
+ */
+export function seriesOf(title: string | null, layout: FoiaLayout): string {
+  if (!title) return `${layout.kind} (untitled)`;
+  const s = title
+    .replace(/\bFY\s?\d{2,4}(\s*YTD)?/gi, '')
+    .replace(/\([^)]*\d[^)]*\)/g, '')
+    .replace(/^[\s\-–:]+|[\s\-–:]+$/g, '')
+    .replace(/\s{2,}/g, ' ');
+  return s || `${layout.kind} (untitled)`;
+}

@@ -1,0 +1,199 @@
+import { isUtf8 } from 'node:buffer';
+import { SourceFormatError } from '../../../lib/errors.js';
+import { Workbook } from '../../../xlsx/workbook.js';
+import type { CellValue } from '../../../xlsx/sheet.js';
+import { splitCsvLine } from '../../csv-file.js';
+import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
+import { loadFoiaCsv, summarise } from './csv-load.js';
+import { matchFoiaLayout, REDACTION, TABLE_OF, type FoiaColumn, type FoiaLayout, type Kind } from './layouts.js';
+
+/** ERO-LESA puts six banner rows above the header; a few more are searched in case a production differs. */
+const HEADER_SEARCH_ROWS = 15;
+
+export function parseFoia(kind: Kind) {
+  return async (file: SourceFile): Promise<ParsedRelease> => {
+    const isZip = file.bytes[0] === 0x50 && file.bytes[1] === 0x4b;
+    return isZip || /\.xlsx$/i.test(file.fileName) ? parseXlsx(kind, file) : parseCsv(kind, file);
+  };
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+function parseCsv(kind: Kind, file: SourceFile): ParsedRelease {
+  const { bytes } = file;
+  if (bytes.length === 0) throw new SourceFormatError({ file: file.path }, 'the file is empty');
+  if (!isUtf8(bytes)) throw new SourceFormatError({ file: file.path }, 'the file is not UTF-8 text');
+  // the banner and header are within the first few kB
+  const head = new TextDecoder().decode(bytes.subarray(0, 64 * 1024)).split(/\r?\n/).slice(0, HEADER_SEARCH_ROWS);
+  const found = findHeader(head.map((l) => splitCsvLine(l)), kind, (line) => ({ file: file.path, line }));
+  let newlines = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) newlines++;
+  const dataLines = newlines + (bytes[bytes.length - 1] === 0x0a ? 0 : 1) - found.headerRow;
+  return {
+    snapshotDate: null,
+    fiscalYear: null,
+    summary: { kind, layout: found.layout.id },
+    tables: {},
+    anomalies: [],
+    directLoads: [
+      {
+        run: (db, path) => loadFoiaCsv(db, { file: file.path, path, releaseId: file.releaseId, layout: found.layout, headerLine: found.headerRow, dataLines, title: found.title }),
+      },
+    ],
+  };
+}
+
+/** The header row among the first rows (1-based), its layout, and the banner's title line above it. */
+function findHeader(
+  rows: string[][],
+  kind: Kind,
+  where: (row: number) => { file: string; line?: number; sheet?: string; cell?: string },
+): { headerRow: number; layout: FoiaLayout; title: string | null } {
+  let best: { row: number; differences: string[]; closest: FoiaLayout; score: number } | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const cells = rows[i]!.map((c) => c.trim());
+    const m = matchFoiaLayout(cells, kind);
+    if ('layout' in m) {
+      const title = rows
+        .slice(0, i)
+        .map((r) => r[0]?.trim() ?? '')
+        .filter((t) => t !== '')
+        .at(-1);
+      return { headerRow: i + 1, layout: m.layout, title: title ?? null };
+    }
+    const nonEmpty = cells.filter((c) => c !== '').length;
+    if (nonEmpty >= 3 && (!best || nonEmpty > best.score)) best = { row: i + 1, differences: m.differences, closest: m.closest, score: nonEmpty };
+  }
+  if (!best) throw new SourceFormatError(where(1), `no header row of an ICE ${kind} table in the first ${HEADER_SEARCH_ROWS} rows (ERO-LESA files have six banner rows, then the header)`);
+  throw new SourceFormatError(
+    where(best.row),
+    `the header matches no known layout of ICE ${kind} records; closest is ${best.closest.id} (${best.closest.description}): ${best.differences.slice(0, 6).join('; ')}${best.differences.length > 6 ? '; …' : ''}`,
+  );
+}
+
+/* ---------------------------------------------------------------- xlsx */
+
+const FOOTNOTE_SHEET = /note|footnote|read ?me/i;
+
+async function parseXlsx(kind: Kind, file: SourceFile): Promise<ParsedRelease> {
+  const wb = await Workbook.open(file.bytes, file.path);
+  const table = TABLE_OF[kind];
+  const rows: Row[] = [];
+  const anomalies: Anomaly[] = [];
+  let layout: FoiaLayout | undefined;
+  let firstSheet = '';
+  let title: string | null = null;
+  for (const info of wb.sheets) {
+    if (info.hidden) {
+      anomalies.push({ code: 'hidden-sheet-ignored', severity: 'warning', subject: info.name, detail: 'a hidden sheet was not read' });
+      continue;
+    }
+    const sheet = await wb.sheet(info);
+    const top: string[][] = [];
+    for (let r = 1; r <= Math.min(sheet.maxRow, HEADER_SEARCH_ROWS); r++) {
+      const width = sheet.rowWidth(r);
+      top.push(Array.from({ length: width }, (_, c) => sheet.text(r, c + 1)));
+    }
+    let found: ReturnType<typeof findHeader>;
+    try {
+      found = findHeader(top, kind, (row) => ({ file: file.path, sheet: info.name, cell: `A${row}` }));
+    } catch (err) {
+      // the last tab of an ERO-LESA workbook holds its footnotes ("Please review the last tab for footnotes.")
+      if (FOOTNOTE_SHEET.test(info.name) || (layout !== undefined && sheet.maxCol <= 2)) {
+        anomalies.push({ code: 'footnotes-sheet', severity: 'info', subject: info.name, detail: `sheet '${info.name}' holds notes, not records: ${notesText(sheet).slice(0, 300)}` });
+        continue;
+      }
+      throw err;
+    }
+    if (layout && found.layout.id !== layout.id) {
+      throw new SourceFormatError(
+        { file: file.path, sheet: info.name, cell: `A${found.headerRow}` },
+        `this sheet's header is layout ${found.layout.id}, but sheet '${firstSheet}' has ${layout.id}: the sheets of one table must share their columns`,
+      );
+    }
+    layout ??= found.layout;
+    firstSheet ||= info.name;
+    title ??= found.title;
+    readRows(sheet, info.name, found.headerRow, found.layout, file, rows);
+  }
+  if (!layout) throw new SourceFormatError({ file: file.path }, `no sheet holds ICE ${kind} records`);
+  const found = layout;
+  const rowCount = rows.length;
+  return {
+    snapshotDate: null,
+    fiscalYear: null,
+    summary: { kind, layout: found.id },
+    tables: { [table]: rows },
+    anomalies,
+    directLoads: [{ run: async (db) => ({ rows: 0, ...(await summarise(db, table, found, file.releaseId, title, rowCount)) }) }],
+  };
+}
+
+function notesText(sheet: { maxRow: number; text(r: number, c: number): string }): string {
+  const out: string[] = [];
+  for (let r = 1; r <= Math.min(sheet.maxRow, 40); r++) {
+    const t = sheet.text(r, 1);
+    if (t) out.push(t);
+  }
+  return out.join(' / ');
+}
+
+type SheetLike = { maxRow: number; get(r: number, c: number): CellValue | undefined };
+
+function readRows(sheet: SheetLike, name: string, headerRow: number, layout: FoiaLayout, file: SourceFile, out: Row[]): void {
+  const stored = layout.columns.map((c, i) => ({ c, col: i + 1 })).filter((x) => x.c.canonical !== null);
+  for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
+    let empty = true;
+    const row: Row = { release_id: file.releaseId, sheet: name, row: r };
+    const redacted: string[] = [];
+    for (const { c, col } of stored) {
+      const raw = sheet.get(r, col);
+      if (raw !== undefined && raw !== '') empty = false;
+      row[c.canonical!] = convert(raw, c, redacted, () => ({ file: file.path, sheet: name, cell: `${columnLetter(col)}${r}`, column: c.header }));
+    }
+    // redactions in columns that are not stored are named too, by their header
+    layout.columns.forEach((c, i) => {
+      const raw = c.canonical === null ? sheet.get(r, i + 1) : undefined;
+      if (typeof raw === 'string' && REDACTION.test(raw)) redacted.push(c.header);
+    });
+    if (empty) continue;
+    row.redacted = `[${redacted.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')}]`;
+    out.push(row);
+  }
+}
+
+function columnLetter(col: number): string {
+  let s = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+function convert(v: CellValue | undefined, c: FoiaColumn, redacted: string[], where: () => { file: string; sheet: string; cell: string; column: string }): string | number | Date | null {
+  if (v === undefined || v === '') return null;
+  if (typeof v === 'string' && REDACTION.test(v)) {
+    redacted.push(c.canonical!);
+    return null;
+  }
+  if (c.type === 'text') return typeof v === 'string' ? v.trim() || null : String(v);
+  if (c.type === 'int') {
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!Number.isInteger(n)) throw new SourceFormatError(where(), `'${String(v)}' is neither a whole number nor a FOIA redaction code`);
+    return n;
+  }
+  if (v instanceof Date) return c.type === 'date' ? v.toISOString().slice(0, 10) : v;
+  const s = String(v).trim();
+  const us = US_DATE.exec(s);
+  const iso = us ? undefined : ISO_DATE.exec(s);
+  if (!us && !iso) throw new SourceFormatError(where(), `'${s}' is neither a date nor a FOIA redaction code`);
+  const [y, m, d] = us ? [Number(us[3]), Number(us[1]), Number(us[2])] : [Number(iso![1]), Number(iso![2]), Number(iso![3])];
+  let hour = Number((us ? us[4] : iso![4]) ?? 0);
+  const pm = us?.[7]?.toUpperCase();
+  if (pm === 'PM' && hour < 12) hour += 12;
+  if (pm === 'AM' && hour === 12) hour = 0;
+  const date = new Date(Date.UTC(y, m - 1, d, hour, Number((us ? us[5] : iso![5]) ?? 0), Number((us ? us[6] : iso![6]) ?? 0)));
+  if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) throw new SourceFormatError(where(), `'${s}' is not a calendar date`);
+  return c.type === 'date' ? date.toISOString().slice(0, 10) : date;
+}
