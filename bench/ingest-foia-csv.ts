@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Database } from '../src/db/connection.js';
+import { Archive } from '../src/ingest/archive.js';
+import { ingestPaths } from '../src/ingest/pipeline.js';
+import { DATASETS } from '../src/sources/registry.js';
+
+/**
+ * One measured run, in its own process: `ours` ingests an ERO-LESA CSV through the
+ * pipeline (hash, archive, banner and header checks, typed load with redaction flags and
+ * file lines) into a fresh database; `duckdb` is DuckDB's own read_csv of the same file
+ * (banner skipped, every column as text) into a table, nothing else.
+ */
+const [mode, file, table, dir] = process.argv.slice(2) as ['ours' | 'duckdb', string, string, string];
+let peak = 0;
+const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+const t0 = performance.now();
+let rows = 0;
+if (mode === 'ours') {
+  const db = await Database.open(join(dir, 'bench.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
+  const report = await ingestPaths([file], { db, archive: new Archive(join(dir, 'archive')), origin: 'mirror' });
+  await db.checkpoint();
+  if (report.errors > 0) throw new Error(JSON.stringify(report.outcomes));
+  rows = Number((await db.one(`SELECT count(*) AS n FROM ${table}`))!.n);
+  db.close();
+} else {
+  const instance = await DuckDBInstance.create(join(dir, 'ref.duckdb'));
+  const conn = await instance.connect();
+  await conn.run(`CREATE TABLE t AS SELECT * FROM read_csv('${file}', skip = 6, header = true, all_varchar = true)`);
+  rows = Number((await conn.runAndReadAll('SELECT count(*)::BIGINT FROM t')).getRows()[0]![0]);
+  await conn.run('CHECKPOINT');
+  conn.closeSync();
+  instance.closeSync();
+}
+clearInterval(sample);
+peak = Math.max(peak, process.memoryUsage().rss);
+console.log(JSON.stringify({ wall_ms: Math.round(performance.now() - t0), rows, peak_rss_mb: Math.round(peak / 1e6) }));
