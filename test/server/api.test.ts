@@ -86,7 +86,13 @@ function csvLines(body: string): { header: string; rows: string[][] } {
   return { header: lines[0]!, rows: lines.slice(1).map((l) => l.split(',')) };
 }
 
-const METRIC_IDS = ['ice.detained', 'ice.adp', 'ice.book_ins', 'ice.removals', 'ice.atd', 'ice.facility_adp', 'cbp.encounters', 'ohss.usbp_encounters'];
+// the registry's order; the ids every release so far has promised are checked to be among them
+const METRIC_IDS = METRICS.map((m) => m.id);
+const PROMISED = ['ice.detained', 'ice.adp', 'ice.book_ins', 'ice.removals', 'ice.atd', 'ice.facility_adp', 'cbp.encounters', 'ohss.usbp_encounters', 'foia.removals'];
+test('the metric registry holds every promised metric id once', () => {
+  for (const id of PROMISED) assert.ok(METRIC_IDS.includes(id), id);
+  assert.equal(new Set(METRIC_IDS).size, METRIC_IDS.length);
+});
 
 test('/api/v1/metrics lists every metric with their grains and dimensions', async (t) => {
   const r = ready(t);
