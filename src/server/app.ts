@@ -1,3 +1,4 @@
+import { registerFacilityRegistryRoutes } from './routes/facility-registry.js';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -109,6 +110,7 @@ export async function buildApp(db: Database, options: AppOptions = {}): Promise<
 
   if (options.admin) registerAdmin(app, { ...options.admin, db, version });
   registerApi(app, db);
+  registerFacilityRegistryRoutes(app, db);
   registerPages(app, db, version);
   return app;
 }

@@ -2,11 +2,13 @@ import { cbpEncounters } from './cbp/encounters/index.js';
 import { ddpRecordDatasets } from './ddp/records/index.js';
 import { dhsOhssEncounters } from './dhs/ohss-encounters/index.js';
 import { iceDetentionStats } from './ice/detention-stats/index.js';
+import { iceFacilityLists } from './ice/facility-lists/index.js';
 import { iceFoiaDatasets } from './ice/foia/index.js';
 import type { Dataset } from './types.js';
+import { uwchrFacilities } from './uwchr/facilities/index.js';
 
 /** Every dataset the tracker knows. Adding one is one folder and one line here. */
-export const DATASETS: Dataset[] = [iceDetentionStats, cbpEncounters, dhsOhssEncounters, ...iceFoiaDatasets, ...ddpRecordDatasets];
+export const DATASETS: Dataset[] = [iceDetentionStats, iceFacilityLists, uwchrFacilities, cbpEncounters, dhsOhssEncounters, ...iceFoiaDatasets, ...ddpRecordDatasets];
 
 export function datasetById(id: string): Dataset | undefined {
   return DATASETS.find((d) => d.id === id);
