@@ -20,11 +20,9 @@ import { readCrosswalk, refreshFacilityRegistry } from '../../src/facilities/reg
 import { Archive } from '../../src/ingest/archive.js';
 import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { buildApp } from '../../src/server/app.js';
-import { registerFacilityRegistryRoutes } from '../../src/server/routes/facility-registry.js';
 import { iceFacilityLists } from '../../src/sources/ice/facility-lists/index.js';
 import { parseFacilityList } from '../../src/sources/ice/facility-lists/parse.js';
 import { DATASETS } from '../../src/sources/registry.js';
-import { uwchrFacilities } from '../../src/sources/uwchr/facilities/index.js';
 import { tracker } from '../helpers/cli.js';
 import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
 
@@ -42,13 +40,11 @@ const dir = mkdtempSync(join(tmpdir(), 'tracker-facilities-'));
 const dbPath = join(dir, 'tracker.duckdb');
 const shared = (p: string) => join(sharedDataDir()!, p);
 const releaseOf = (p: string) => createHash('sha256').update(readFileSync(shared(p))).digest('hex').slice(0, 12);
-const added = [iceFacilityLists, uwchrFacilities].filter((d) => !DATASETS.some((x) => x.id === d.id));
 
 let db: Database | undefined;
 let app: FastifyInstance | undefined;
 
 before(async () => {
-  DATASETS.push(...added);
   if (!sharedDataDir()) return;
   const w = await Database.open(dbPath, { schemas: DATASETS.map((d) => d.schemaSql) });
   try {
@@ -60,13 +56,11 @@ before(async () => {
   }
   db = await Database.open(dbPath, { readOnly: true });
   app = await buildApp(db);
-  registerFacilityRegistryRoutes(app, db);
 });
 
 after(async () => {
   await app?.close();
   db?.close();
-  for (const d of added) DATASETS.splice(DATASETS.indexOf(d), 1);
   rmSync(dir, { recursive: true, force: true });
 });
 
