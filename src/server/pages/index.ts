@@ -1,11 +1,13 @@
 import { borderPage } from './border.js';
 import { detentionPage } from './detention.js';
+import { eventsPage } from './events.js';
 import { facilitiesPage } from './facilities.js';
 import { facilityPage } from './facility.js';
 import { methodologyPage } from './methodology.js';
 import { overviewPage } from './overview.js';
+import { reconciliationPage } from './reconciliation.js';
 import { releasePage, releasesPage } from './releases.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];
+export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, reconciliationPage, eventsPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];

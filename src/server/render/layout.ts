@@ -6,6 +6,8 @@ const NAV: Array<[string, string]> = [
   ['/', 'Overview'],
   ['/detention', 'Detention over time'],
   ['/border', 'Border'],
+  ['/reconciliation', 'ICE vs FOIA records'],
+  ['/events', 'Events'],
   ['/facilities', 'Facilities'],
   ['/-/releases', 'Releases'],
   ['/methodology', 'Methodology'],
@@ -58,9 +60,7 @@ export function layout(i: LayoutInput): string {
     .join('');
   // the publishers named are those of the releases behind the page (ICE when the page has none yet)
   const sources = [...new Set(i.releases.map((r) => r.source_id))].map((id) => datasetById(id)).filter((d) => d !== undefined);
-  const credits = (sources.length ? sources : [datasetById('ice.detention-stats')!])
-    .map((d) => `${esc(d.agency)}, <a href="${esc(d.sourceUrl)}">${esc(d.title)}</a>`)
-    .join('; ');
+  const credits = sources.map((d) => `${esc(d.agency)}, <a href="${esc(d.sourceUrl)}">${esc(d.title)}</a> (${esc(d.license)})`).join('; ');
   const more = i.releases.length > 12 ? `<li>… and ${i.releases.length - 12} more releases (<a href="/-/releases">all releases</a>)</li>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -69,8 +69,8 @@ export function layout(i: LayoutInput): string {
 <main id="main">${i.body}</main>
 <footer>
 <p>Permalink (this data version): <a href="${esc(i.permalink)}">${esc(i.permalink)}</a> · Also as ${i.formats.map(([label, href]) => `<a href="${esc(href)}">${esc(label)}</a>`).join(', ')}</p>
-<p>Source${sources.length > 1 ? 's' : ''}: ${credits} (public domain, 17 U.S.C. §105). Files behind this page:</p>
-<ul>${files}${more}</ul>
+${sources.length ? `<p>Source${sources.length > 1 ? 's' : ''}: ${credits}. Files behind this page:</p>
+<ul>${files}${more}</ul>` : '<p>No agency file\'s numbers are on this page; its sources are named where they are used.</p>'}
 <p>Fiscal years run October–September. Code: open source; every number links to the release and cell it came from.</p>
 </footer>
 <script src="/static/enhance.js" defer></script>
