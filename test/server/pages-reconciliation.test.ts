@@ -88,7 +88,7 @@ describe('the reconciliation page on ICE, DDP and UWCHR files', () => {
     const shared = sharedDataDir();
     if (!shared) return;
     db = await Database.open(join(dir, 't.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
-    const report = await ingestPaths([join(shared, 'ice-detention-stats'), join(shared, PARQUET), join(shared, HEADCOUNT)], {
+    const report = await ingestPaths([join(shared, 'ice-detention-stats'), join(shared, PARQUET), join(shared, HEADCOUNT), join(shared, 'foia-ice-seattle-removals')], {
       db,
       archive: new Archive(join(dir, 'a')),
       origin: 'mirror',
@@ -106,6 +106,26 @@ describe('the reconciliation page on ICE, DDP and UWCHR files', () => {
     db?.close();
     unregister();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('removals: the Seattle FOIA records per fiscal year beside ICE\'s national figure, the coverage said', async (t) => {
+    const shared = requireSharedData(t);
+    if (!shared) return;
+    // FY2019 from the two Seattle files, counted here from their lines (departed M/D/YYYY in column 1, data from line 8)
+    let fy2019 = 0;
+    for (const f of ['SeattleAORExpeditedRemovals.csv', 'SeattleAOROtherRemovals.csv']) {
+      for (const line of readFileSync(join(shared, 'foia-ice-seattle-removals', f), 'utf8').split(/\r?\n/).slice(7)) {
+        const m = /^(\d+)\/\d+\/(\d{4}),/.exec(line);
+        if (m && Number(m[2]) + (Number(m[1]) >= 10 ? 1 : 0) === 2019) fy2019++;
+      }
+    }
+    const rem = (data as unknown as { removals: { rows: Array<Record<string, number | string | null>>; coverage: Array<{ title: string }> } }).removals;
+    const row = rem.rows.find((r) => r.period === 'FY2019')!;
+    assert.equal(row.foia, fy2019);
+    assert.equal(row.ice, 267258); // ICE's FY2019 removals, from the FY2019 workbooks (see test/cli/metric.test.ts)
+    assert.equal(row.foia_diff, fy2019 - 267258);
+    assert.equal(rem.coverage.length, 2);
+    assert.match(html, /These records cover one area of responsibility, not the country/);
   });
 
   test(`ICE's snapshot of ${SNAPSHOT} (51,302, read from the workbook's cell) beside DDP's counts of that day, with the differences`, async (t) => {

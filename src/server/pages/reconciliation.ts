@@ -238,7 +238,9 @@ export const reconciliationPage: PageRoute = {
     const ddpFy = await run(db, DDP, { grain: 'fy', by: 'count' }, vintage);
     const uwMonth = await run(db, UWCHR, { grain: 'month' }, vintage);
     const uwFy = await run(db, UWCHR, { grain: 'fy' }, vintage);
-    const runs = [detained, ddpDay, uwDay, adpMonth, adpFy, ddpMonth, ddpFy, uwMonth, uwFy];
+    const iceRemovals = await run(db, 'ice.removals', { grain: 'fy' }, vintage);
+    const foiaRemovals = await run(db, 'foia.removals', { grain: 'fy' }, vintage);
+    const runs = [detained, ddpDay, uwDay, adpMonth, adpFy, ddpMonth, ddpFy, uwMonth, uwFy, iceRemovals, foiaRemovals];
 
     const ids = new Set(runs.flatMap((r) => r.result.releases));
     const all = await listReleases(db);
@@ -295,6 +297,17 @@ export const reconciliationPage: PageRoute = {
         return { ...row, from, to };
       });
 
+    // (d) removals per fiscal year: ICE's published figure beside the count of FOIA removal records, with the records' coverage
+    const removalCoverage = (
+      await db.all(
+        `SELECT f.release_id, f.title, f.rows, r.source_id FROM foia_files f JOIN releases r USING (release_id) WHERE f.kind = 'removals' ORDER BY f.release_id`,
+      )
+    ).filter((r) => foiaRemovals.result.releases.includes(r.release_id as string));
+    const [rIce, rFoia] = [byPeriod(iceRemovals), byPeriod(foiaRemovals)];
+    const removals = [...rFoia.keys()].sort().map((y): CompareRow => ({
+      ...compare(y, rIce.get(y), [['foia', rFoia.get(y)]], 0),
+      partial: foiaRemovals.result.partialPeriods.includes(y) || iceRemovals.result.partialPeriods.includes(y),
+    }));
     const quotes = await footnoteQuotes(db, iceIds);
     const ddpRelease = shown.find((r) => r.source_id === 'ddp.facility-population');
     const uwRelease = shown.find((r) => r.source_id === 'uwchr.headcount');
@@ -305,12 +318,18 @@ export const reconciliationPage: PageRoute = {
       snapshots: { rows: snapshots, summary, metrics: [detained.def.id, DDP, UWCHR], csv: [apiUrl(detained, pin), apiUrl(ddpDay, pin), apiUrl(uwDay, pin)] },
       months: { rows: months, metrics: ['ice.adp', DDP, UWCHR], csv: [apiUrl(adpMonth, pin), apiUrl(ddpMonth, pin), apiUrl(uwMonth, pin)] },
       fiscal_years: { rows: years, same_days: sameDays, metrics: ['ice.adp', DDP, UWCHR], csv: [apiUrl(adpFy, pin), apiUrl(ddpFy, pin), apiUrl(uwFy, pin)] },
+      removals: {
+        rows: removals,
+        coverage: removalCoverage.map((r) => ({ release_id: r.release_id, source: r.source_id, title: r.title, records: Number(r.rows) })),
+        metrics: ['ice.removals', 'foia.removals'],
+        csv: [apiUrl(iceRemovals, pin), apiUrl(foiaRemovals, pin)],
+      },
       footnotes: quotes,
       caveats: { [DDP]: ddpDay.def.caveats, [UWCHR]: uwDay.def.caveats },
     };
     const csvColumns = ['period', 'ice', 'ice_release', 'ice_run_date', ...['ddp_any', 'ddp_midnight', 'uwchr'].flatMap((k) => [k, `${k}_diff`, `${k}_pct`])];
     const title = 'ICE figures beside FOIA-derived counts';
-    if (!detained.result.rows.length && !ddpRelease && !uwRelease) {
+    if (!detained.result.rows.length && !ddpRelease && !uwRelease && removals.length === 0) {
       return {
         title,
         body: `<h1>${esc(title)}</h1><p>No ICE detention-statistics release and no FOIA-derived daily population (Deportation Data Project, UWCHR) is loaded${vintage !== 'latest' ? ` for vintage ${esc(vintage)}` : ''}.</p>`,
@@ -376,6 +395,26 @@ ${table(
   [...sameDays].reverse().map((r) => `<tr><td>${esc(r.period)}</td><td class="date">${esc(r.from)} – ${esc(r.to)}</td>${num(r.ice)}${compareCells(r)}</tr>`),
   true,
 )}
+<h2 id="removals">Removals by fiscal year</h2>
+${
+  removals.length === 0
+    ? '<p class="muted">No FOIA removal records are loaded; ICE\'s published removals are on <a href="/detention">the detention page</a>.</p>'
+    : `<p>ICE publishes one national removals figure per fiscal year. The FOIA removal records loaded here cover: ${removalCoverage
+        .map((r) => `<a href="/-/releases/${esc(String(r.release_id))}">${esc(String(r.title ?? r.source_id))}</a> (${esc(fmt(Number(r.rows)))} records)`)
+        .join('; ')}. ${
+        removalCoverage.some((r) => /Area of Responsibility/i.test(String(r.title)))
+          ? '<strong>These records cover one area of responsibility, not the country: the difference below is the rest of the country, not an error in either source.</strong> '
+          : ''
+      }A removal record is one removal (a person removed twice is two records), as in ICE's count; ICE's figure for a year in progress is the year to date of its latest release.</p>
+${table(
+  'Table: removals by fiscal year',
+  "ICE: removals in ICE's detention statistics (national). FOIA: removal records loaded, by departure date. Difference: FOIA − ICE.",
+  [['Fiscal year', false], ['ICE (national)', true], ['FOIA records', true], ['Difference', true], ['%', true]],
+  [...removals].reverse().map((r) => `<tr><td>${esc(String(r.period))}${r.partial ? ' <span class="tag">partial</span>' : ''}</td>${num(r.ice)}${num(r.foia)}${num(r.foia_diff)}${num(r.foia_pct)}</tr>`),
+  true,
+)}
+<p class="muted">Download: ${data.removals.csv.map((u, i) => `<a href="${esc(u)}">${esc(['ice.removals', 'foia.removals'][i]!)}</a>`).join(' · ')}</p>`
+}
 <h2 id="why">Why the numbers differ</h2>
 <ul>
 <li><strong>Time of the count.</strong> DDP's any-time count includes everyone held at some point of the day: people released, removed or transferred out that day, and a person moved between two facilities at both. Its midnight count keeps only the people still held at the end of the day, as ICE's ADP does; UWCHR's headcount is taken at the midnight that starts the day.</li>
