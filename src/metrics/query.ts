@@ -76,10 +76,11 @@ ranked AS (
 picked AS (SELECT * FROM ranked WHERE rk = 1),
 shaped AS (
   SELECT ${sumMonths ? yearStart : 'period_start'} AS period_start, ${[...cols(dimCols), ''].join(', ')}
-         release_id, release_date, period_start AS month_start, value
+         release_id, release_date, period_start AS month_start, value${def.withheldColumn ? `, ${ident(def.withheldColumn)} AS withheld` : ''}
     FROM picked)
 SELECT ${PERIOD_LABEL[q.grain]} AS period, ${[...cols(byCols), ''].join(', ')}
        sum(value) AS value,
+       ${def.withheldColumn ? 'count(value) = 0 AND bool_or(withheld)' : 'false'} AS withheld,
        list(DISTINCT release_id) AS releases,
        bool_or(release_date < ${sumMonths ? 'last_day(month_start)' : PERIOD_END[q.grain]})
          ${sumMonths ? `OR count(DISTINCT month_start) < 12` : ''} AS partial
@@ -94,7 +95,7 @@ SELECT ${PERIOD_LABEL[q.grain]} AS period, ${[...cols(byCols), ''].join(', ')}
     if (r.partial === true) partialPeriods.add(r.period as string);
     const out: MetricRow = { period: r.period as string };
     q.by.forEach((b, i) => (out[b] = r[byCols[i]!] as string));
-    out.value = r.value as number;
+    out.value = r.withheld === true ? 'withheld' : (r.value as number);
     return out;
   });
   // the query echoed back names the default filters it was given, so a reader sees which count the rows are

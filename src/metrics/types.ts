@@ -56,6 +56,12 @@ export interface MetricDefinition {
    * release is then picked per period within each series, and the series are added.
    */
   seriesColumn?: string;
+  /**
+   * A boolean base-row column, true where the agency withheld the number to limit disclosure
+   * (value NULL, never 0: the yearbook's "D"). A row whose every value is withheld shows the value
+   * 'withheld'; a sum that leaves out withheld values is still a number (the caveats say so).
+   */
+  withheldColumn?: string;
 }
 
 export interface MetricQuery {
