@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
 import { CliError, errorMessage, TrackerError } from '../lib/errors.js';
 import { DATASETS } from '../sources/registry.js';
+import { parseEvery } from '../ingest/update-scheduler.js';
+import { backfillCommand } from './commands/backfill.js';
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
 import { releasesCommand } from './commands/releases.js';
 import { serveCommand } from './commands/serve.js';
 import { sqlCommand } from './commands/sql.js';
 import { startCommand } from './commands/start.js';
+import { updateCommand } from './commands/update.js';
 import { makeContext } from './context.js';
 import { metricCommand, metricsCommand } from './commands/metric.js';
 
@@ -17,10 +20,17 @@ Usage: tracker COMMAND [options]
 Commands:
   start [--from DIR] [--port N]   load every source (or a folder of official files), then serve the site
   fetch [--source ID]             download new releases from the official sites, archive and ingest them
+  update [--source ID] [--webhook URL]
+                                  fetch, for cron: polite, locked, one ingest_runs row per run; POSTs a summary of
+                                  new releases to --webhook or $TRACKER_WEBHOOK_URL
+  backfill [--from-wayback] [--from-ddp] [--limit N] [--cdx-url URL]
+                                  recover past ICE detention-statistics releases from the Wayback Machine and
+                                  the Deportation Data Project's mirror
   ingest PATH…                    ingest files or folders (recursive); the dataset is recognised from each file
   releases [--source ID]          list the release ledger
   sql "SELECT …"                  run a read-only SQL query
-  serve [--port N] [--host H]     serve the site and API (default http://localhost:8080)
+  serve [--port N] [--host H] [--update-every 6h]
+                                  serve the site and API (default http://localhost:8080); update every period
   sources                         list the datasets
   metrics                         list every metric with its grains and dimensions
   metric ID [--from P] [--to P] [--grain day|month|fy|cy|snapshot] [--by DIM[,DIM]]
@@ -33,7 +43,7 @@ Options:
   --quiet             no progress bar or skipped-file lines
 
 Exit codes: 0 ok · 1 unexpected failure · 2 usage error · 3 some files could not be ingested ·
-            6 network failure (no internet: use --from DIR or TRACKER_MIRROR) · 7 database unavailable`;
+            6 network failure (no internet: use --from DIR or TRACKER_MIRROR) · 7 database unavailable or another update running`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -52,6 +62,12 @@ export async function run(argv: string[]): Promise<number> {
       filter: { type: 'string', multiple: true },
       vintage: { type: 'string' },
       to: { type: 'string' },
+      webhook: { type: 'string' },
+      'from-wayback': { type: 'boolean' },
+      'from-ddp': { type: 'boolean' },
+      limit: { type: 'string' },
+      'cdx-url': { type: 'string' },
+      'update-every': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,12 +79,17 @@ export async function run(argv: string[]): Promise<number> {
   const ctx = makeContext(values);
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number from 0 to 65535, not '${values.port}'`);
-  const serve = { port, host: values.host ?? '127.0.0.1' };
+  const updateEveryMs = values['update-every'] === undefined ? undefined : parseEvery(values['update-every']);
+  const serve = { port, host: values.host ?? '127.0.0.1', updateEveryMs };
   switch (command) {
     case 'start':
       return startCommand(ctx, { ...serve, from: values.from });
     case 'fetch':
       return fetchCommand(ctx, values.source);
+    case 'update':
+      return updateCommand(ctx, { source: values.source, webhook: values.webhook });
+    case 'backfill':
+      return backfillCommand(ctx, { fromWayback: values['from-wayback'], fromDdp: values['from-ddp'], limit: values.limit, cdxUrl: values['cdx-url'] });
     case 'ingest':
       return ingestCommand(ctx, args);
     case 'releases':

@@ -7,7 +7,7 @@ import { CliError, QueryError } from '../lib/errors.js';
 import { ident } from './sql.js';
 import { toJsRow, type JsValue } from './values.js';
 
-const MIGRATIONS = [join(dirname(fileURLToPath(import.meta.url)), 'migrations', '001-core.sql')];
+const MIGRATIONS = ['001-core.sql', '002-release-sources.sql'].map((f) => join(dirname(fileURLToPath(import.meta.url)), 'migrations', f));
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type DbRow = Record<string, JsValue>;

@@ -8,7 +8,7 @@ import { type Archive, sha256Hex } from './archive.js';
 import { refreshCrossReleaseAnomalies } from './cross-release.js';
 import { walk } from './walk.js';
 
-export type Origin = 'fetch' | 'mirror' | 'file';
+export type Origin = 'fetch' | 'mirror' | 'file' | 'backfill';
 
 export interface IncomingFile {
   path: string;
@@ -246,7 +246,7 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
     const found = [...parsed.anomalies];
     // a file read from disk is loaded from there while its archive copy is still being written
     // (a 665 MB CSV takes about a second to write and sync); a download is loaded from the archive
-    const readFrom = file.origin !== 'fetch' ? file.path : item.archived ? (await item.archived).path : null;
+    const readFrom = file.origin !== 'fetch' && file.origin !== 'backfill' ? file.path : item.archived ? (await item.archived).path : null;
     for (const load of parsed.directLoads ?? []) {
       if (readFrom === null) throw new SourceFormatError({ file: file.path }, 'a direct load needs the archived copy of the file');
       const r = await load.run(db, readFrom);

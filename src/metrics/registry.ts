@@ -1,4 +1,5 @@
 import { CBP_ENCOUNTER_METRICS } from './cbp-encounters.js';
+import { DEATH_METRICS } from './deaths.js';
 import { YEARBOOK_METRICS } from './dhs-yearbook.js';
 import { FACILITY_POPULATION_METRICS } from './facility-population.js';
 import { FOIA_REMOVAL_METRICS } from './foia-removals.js';
@@ -8,7 +9,7 @@ import { OHSS_MONTHLY_METRICS } from './ohss-monthly.js';
 import type { MetricDefinition } from './types.js';
 
 /** Every metric, in the order the docs list them. */
-export const METRICS: MetricDefinition[] = [...ICE_DETENTION_METRICS, ...CBP_ENCOUNTER_METRICS, ...OHSS_ENCOUNTER_METRICS, ...OHSS_MONTHLY_METRICS, ...YEARBOOK_METRICS, ...FOIA_REMOVAL_METRICS, ...FACILITY_POPULATION_METRICS];
+export const METRICS: MetricDefinition[] = [...ICE_DETENTION_METRICS, ...CBP_ENCOUNTER_METRICS, ...OHSS_ENCOUNTER_METRICS, ...OHSS_MONTHLY_METRICS, ...YEARBOOK_METRICS, ...FOIA_REMOVAL_METRICS, ...FACILITY_POPULATION_METRICS, ...DEATH_METRICS];
 
 export function metricById(id: string): MetricDefinition | undefined {
   return METRICS.find((m) => m.id === id);

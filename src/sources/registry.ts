@@ -4,6 +4,7 @@ import { ddpRecordDatasets } from './ddp/records/index.js';
 import { dhsOhssEncounters } from './dhs/ohss-encounters/index.js';
 import { dhsOhssMonthly } from './dhs/ohss-monthly/index.js';
 import { dhsYearbook } from './dhs/yearbook/index.js';
+import { iceDetaineeDeaths } from './ice/deaths/index.js';
 import { iceDetentionStats } from './ice/detention-stats/index.js';
 import { iceFacilityLists } from './ice/facility-lists/index.js';
 import { iceFoiaDatasets } from './ice/foia/index.js';
@@ -13,7 +14,7 @@ import { uwchrFacilities } from './uwchr/facilities/index.js';
 import { uwchrHeadcount } from './uwchr/headcount/index.js';
 
 /** Every dataset the tracker knows. Adding one is one folder and one line here. */
-export const DATASETS: Dataset[] = [iceDetentionStats, iceFacilityLists, uwchrFacilities, cbpEncounters, dhsOhssEncounters, dhsOhssMonthly, dhsYearbook, iceRemovalsByCitizenship, ...iceFoiaDatasets, ...ddpRecordDatasets, ddpFacilityPopulation, uwchrHeadcount];
+export const DATASETS: Dataset[] = [iceDetentionStats, iceFacilityLists, uwchrFacilities, cbpEncounters, dhsOhssEncounters, dhsOhssMonthly, dhsYearbook, iceRemovalsByCitizenship, iceDetaineeDeaths, ...iceFoiaDatasets, ...ddpRecordDatasets, ddpFacilityPopulation, uwchrHeadcount];
 
 export function datasetById(id: string): Dataset | undefined {
   return DATASETS.find((d) => d.id === id);

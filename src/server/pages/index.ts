@@ -1,4 +1,5 @@
 import { borderPage } from './border.js';
+import { deathsPage } from './deaths.js';
 import { detentionPage } from './detention.js';
 import { eventsPage } from './events.js';
 import { facilitiesPage } from './facilities.js';
@@ -10,4 +11,4 @@ import { releasePage, releasesPage } from './releases.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, reconciliationPage, eventsPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];
+export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, reconciliationPage, eventsPage, deathsPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];

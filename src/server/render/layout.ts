@@ -8,6 +8,7 @@ const NAV: Array<[string, string]> = [
   ['/border', 'Border'],
   ['/reconciliation', 'ICE vs FOIA records'],
   ['/events', 'Events'],
+  ['/deaths', 'Deaths in custody'],
   ['/facilities', 'Facilities'],
   ['/-/releases', 'Releases'],
   ['/methodology', 'Methodology'],

@@ -13,6 +13,8 @@ export interface AdminOptions {
   token: string;
   /** Runs `tracker fetch` inside the server (given the session to write with). */
   fetch?: (session: Database, source?: string) => Promise<IngestReport>;
+  /** Runs `tracker update` inside the server. */
+  update?: (session: Database, options: { source?: string; webhook?: string }) => Promise<IngestReport>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -58,5 +60,12 @@ export function registerAdmin(app: FastifyInstance, o: AdminOptions): void {
     if (!o.fetch) return sendError(reply, 501, 'this server cannot fetch');
     const source = (req.body as { source?: string } | undefined)?.source;
     return withSession((session) => o.fetch!(session, source));
+  });
+  app.post('/-/admin/update', async (req, reply) => {
+    if (!o.update) return sendError(reply, 501, 'this server cannot update');
+    const body = (req.body ?? {}) as { source?: unknown; webhook?: unknown };
+    const source = typeof body.source === 'string' ? body.source : undefined;
+    const webhook = typeof body.webhook === 'string' ? body.webhook : undefined;
+    return withSession((session) => o.update!(session, { source, webhook }));
   });
 }
