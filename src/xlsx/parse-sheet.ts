@@ -51,14 +51,14 @@ function tagAttr(tag: string, name: string): string | undefined {
   return tag.slice(start, tag.indexOf('"', start));
 }
 
-// cell types by the first letters of the t attribute
-const T_NUMBER = 0;
-const T_SHARED = 1;
-const T_STR = 2;
-const T_INLINE = 3;
-const T_BOOL = 4;
-const T_ERROR = 5;
-const T_DATE = 6;
+// cell types by the first letters of the t attribute (exported for the streaming reader, stream-rows.ts)
+export const T_NUMBER = 0;
+export const T_SHARED = 1;
+export const T_STR = 2;
+export const T_INLINE = 3;
+export const T_BOOL = 4;
+export const T_ERROR = 5;
+export const T_DATE = 6;
 
 function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
   let row = 0;
@@ -178,7 +178,8 @@ function vRange(xml: string, from: number, to: number): [number, number] | undef
   return [gt + 1, xml.indexOf('</v>', gt)];
 }
 
-function cellValue(
+/** The value of the cell whose start tag ends at `gt` and whose `</c>` is at `close`. */
+export function cellValue(
   xml: string,
   type: number,
   style: number,

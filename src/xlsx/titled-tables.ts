@@ -41,7 +41,7 @@ function hasNumberInRow(sheet: Sheet, row: number, from: number, to: number): bo
   return false;
 }
 
-function looksLikeHeading(text: string): boolean {
+export function looksLikeHeading(text: string): boolean {
   const t = text.trim();
   return t.length >= 12 && /[a-z]/i.test(t) && t.split(/\s+/).length >= 3 && !/^-?[\d.,%]+$/.test(t);
 }

@@ -31,6 +31,7 @@ export class Workbook {
     private readonly zip: ZipArchive,
     sheets: SheetInfo[],
     ctx: SheetContext,
+    private readonly bytes: Buffer,
   ) {
     this.sheets = sheets;
     this.ctx = ctx;
@@ -39,33 +40,14 @@ export class Workbook {
   static async open(bytes: Uint8Array, file: string): Promise<Workbook> {
     assertZip(bytes, file);
     const zip = await ZipArchive.open(bytes, file);
-    const [workbookXml, relsXml, stringsXml, stylesXml] = await Promise.all(
-      ['xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml'].map((n) => readText(zip, n)),
-    );
-    if (workbookXml === undefined || relsXml === undefined) {
-      throw new SourceFormatError({ file }, 'not a spreadsheet: the zip has no xl/workbook.xml (is it a .docx or another zip?)');
-    }
-    const targets = new Map<string, string>();
-    for (const tag of startTags(relsXml, 'Relationship')) {
-      const id = attr(tag, 'Id');
-      const target = attr(tag, 'Target');
-      if (id && target) targets.set(id, resolveTarget(target));
-    }
-    const sheets: SheetInfo[] = [];
-    for (const tag of startTags(workbookXml, 'sheet')) {
-      const name = attr(tag, 'name') ?? '';
-      const rid = attr(tag, 'r:id');
-      const part = rid ? targets.get(rid) : undefined;
-      const state = attr(tag, 'state');
-      if (part) sheets.push({ name, index: sheets.length, hidden: state === 'hidden' || state === 'veryHidden', part });
-    }
-    const workbookPr = [...startTags(workbookXml, 'workbookPr')][0];
-    const ctx: SheetContext = {
-      sharedStrings: parseSharedStrings(stringsXml ?? ''),
-      dateStyles: parseDateStyles(stylesXml ?? ''),
-      date1904: workbookPr !== undefined && /date1904="(1|true)"/.test(workbookPr),
-    };
-    return new Workbook(file, zip, sheets, ctx);
+    const { sheets, ctx } = await describeWorkbook(file, (name) => readText(zip, name));
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new Workbook(file, zip, sheets, ctx, buf);
+  }
+
+  /** The zip's bytes and what cell values need (shared strings, date styles), for the streaming reader (stream-rows.ts). */
+  get streamSource(): { file: string; bytes: Buffer; ctx: SheetContext } {
+    return { file: this.file, bytes: this.bytes, ctx: this.ctx };
   }
 
   visibleSheets(): SheetInfo[] {
@@ -85,7 +67,49 @@ export class Workbook {
   }
 }
 
-function assertZip(bytes: Uint8Array, file: string): void {
+/**
+ * The sheet list and cell context of a workbook, from its parts (read through `read`,
+ * undefined for a part the zip lacks); `sharedStrings`, when given, replaces the parse of
+ * xl/sharedStrings.xml (the streaming reader parses that part in pieces).
+ */
+export async function describeWorkbook(
+  file: string,
+  read: (part: string) => Promise<string | undefined>,
+  sharedStrings?: () => Promise<string[]>,
+): Promise<{ sheets: SheetInfo[]; ctx: SheetContext }> {
+  const [workbookXml, relsXml, stylesXml, stringsXml] = await Promise.all([
+    read('xl/workbook.xml'),
+    read('xl/_rels/workbook.xml.rels'),
+    read('xl/styles.xml'),
+    sharedStrings ? undefined : read('xl/sharedStrings.xml'),
+  ]);
+  if (workbookXml === undefined || relsXml === undefined) {
+    throw new SourceFormatError({ file }, 'not a spreadsheet: the zip has no xl/workbook.xml (is it a .docx or another zip?)');
+  }
+  const targets = new Map<string, string>();
+  for (const tag of startTags(relsXml, 'Relationship')) {
+    const id = attr(tag, 'Id');
+    const target = attr(tag, 'Target');
+    if (id && target) targets.set(id, resolveTarget(target));
+  }
+  const sheets: SheetInfo[] = [];
+  for (const tag of startTags(workbookXml, 'sheet')) {
+    const name = attr(tag, 'name') ?? '';
+    const rid = attr(tag, 'r:id');
+    const part = rid ? targets.get(rid) : undefined;
+    const state = attr(tag, 'state');
+    if (part) sheets.push({ name, index: sheets.length, hidden: state === 'hidden' || state === 'veryHidden', part });
+  }
+  const workbookPr = [...startTags(workbookXml, 'workbookPr')][0];
+  const ctx: SheetContext = {
+    sharedStrings: sharedStrings ? await sharedStrings() : parseSharedStrings(stringsXml ?? ''),
+    dateStyles: parseDateStyles(stylesXml ?? ''),
+    date1904: workbookPr !== undefined && /date1904="(1|true)"/.test(workbookPr),
+  };
+  return { sheets, ctx };
+}
+
+export function assertZip(bytes: Uint8Array, file: string): void {
   if (bytes.length === 0) throw new SourceFormatError({ file }, 'the file is empty (0 bytes)');
   if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     const head = decoder.decode(bytes.subarray(0, 64)).replace(/\s+/g, ' ').trim();
@@ -113,7 +137,8 @@ function resolveTarget(target: string): string {
   return parts.join('/');
 }
 
-function parseSharedStrings(xml: string): string[] {
+/** The items of sharedStrings.xml, or of a piece of it that holds whole `<si>` items. */
+export function parseSharedStrings(xml: string): string[] {
   const out: string[] = [];
   let i = 0;
   for (;;) {

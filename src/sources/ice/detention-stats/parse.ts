@@ -1,6 +1,6 @@
 import { SourceFormatError } from '../../../lib/errors.js';
 import type { Sheet } from '../../../xlsx/sheet.js';
-import { findTitledTables, type TitledTable } from '../../../xlsx/titled-tables.js';
+import { findTitledTables, looksLikeHeading, type TitledTable } from '../../../xlsx/titled-tables.js';
 import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
 import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
 import { ATD_TABLES, DETENTION_TABLES, type TableSpec } from './columns.js';
@@ -192,7 +192,18 @@ export async function parseDetentionStats(file: SourceFile): Promise<ParsedRelea
   const atdInfo = await pickLatestAtd(wb, visible.filter((s) => role.atd.test(s.name)), fiscalYear, anomalies);
   if (atdInfo) {
     const atdSheet = await wb.sheet(atdInfo);
-    const atd = readTables(parts, atdSheet, findTitledTables(atdSheet), ATD_TABLES, id, fiscalYear, anomalies);
+    // from the 06/15/2025 release ICE writes a one-line note ("… 8 FAMU individuals were released from ICE custody")
+    // right above the ATD-by-AOR title; it is a note, not a title, and is kept as an anomaly so it is not lost
+    const notes: string[] = [];
+    const isTitle = (t: string) => {
+      if (/individuals were released from ICE custody/i.test(t)) {
+        notes.push(t.trim());
+        return false;
+      }
+      return looksLikeHeading(t);
+    };
+    const atd = readTables(parts, atdSheet, findTitledTables(atdSheet, { isTitle }), ATD_TABLES, id, fiscalYear, anomalies);
+    for (const note of new Set(notes)) anomalies.push({ code: 'sheet-note', severity: 'info', subject: atdInfo.name, detail: `note on the sheet, above a table: "${note}"` });
     tables.push(...atd.tables);
   }
 
