@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../../../lib/errors.js';
-import { Workbook } from '../../../xlsx/workbook.js';
+import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
+import { streamSheetRows } from '../../../xlsx/stream-rows.js';
 import type { CellValue } from '../../../xlsx/sheet.js';
 import { splitCsvLine } from '../../csv-file.js';
 import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
@@ -78,29 +79,26 @@ const FOOTNOTE_SHEET = /note|footnote|read ?me/i;
 async function parseXlsx(kind: Kind, file: SourceFile): Promise<ParsedRelease> {
   const wb = await Workbook.open(file.bytes, file.path);
   const table = TABLE_OF[kind];
-  const rows: Row[] = [];
   const anomalies: Anomaly[] = [];
+  const plan: Array<{ info: SheetInfo; headerRow: number; layout: FoiaLayout }> = [];
   let layout: FoiaLayout | undefined;
   let firstSheet = '';
   let title: string | null = null;
+  // only the first rows of each sheet are read here; the records are streamed into the database by the load
   for (const info of wb.sheets) {
     if (info.hidden) {
       anomalies.push({ code: 'hidden-sheet-ignored', severity: 'warning', subject: info.name, detail: 'a hidden sheet was not read' });
       continue;
     }
-    const sheet = await wb.sheet(info);
-    const top: string[][] = [];
-    for (let r = 1; r <= Math.min(sheet.maxRow, HEADER_SEARCH_ROWS); r++) {
-      const width = sheet.rowWidth(r);
-      top.push(Array.from({ length: width }, (_, c) => sheet.text(r, c + 1)));
-    }
+    const top = await headRows(wb, info);
     let found: ReturnType<typeof findHeader>;
     try {
       found = findHeader(top, kind, (row) => ({ file: file.path, sheet: info.name, cell: `A${row}` }));
     } catch (err) {
       // the last tab of an ERO-LESA workbook holds its footnotes ("Please review the last tab for footnotes.")
-      if (FOOTNOTE_SHEET.test(info.name) || (layout !== undefined && sheet.maxCol <= 2)) {
-        anomalies.push({ code: 'footnotes-sheet', severity: 'info', subject: info.name, detail: `sheet '${info.name}' holds notes, not records: ${notesText(sheet).slice(0, 300)}` });
+      if (FOOTNOTE_SHEET.test(info.name) || (layout !== undefined && Math.max(0, ...top.map((r) => r.filter((c) => c !== '').length)) <= 2)) {
+        const text = top.map((r) => r[0] ?? '').filter((t) => t !== '').join(' / ');
+        anomalies.push({ code: 'footnotes-sheet', severity: 'info', subject: info.name, detail: `sheet '${info.name}' holds notes, not records: ${text.slice(0, 300)}` });
         continue;
       }
       throw err;
@@ -114,52 +112,77 @@ async function parseXlsx(kind: Kind, file: SourceFile): Promise<ParsedRelease> {
     layout ??= found.layout;
     firstSheet ||= info.name;
     title ??= found.title;
-    readRows(sheet, info.name, found.headerRow, found.layout, file, rows);
+    plan.push({ info, headerRow: found.headerRow, layout: found.layout });
   }
   if (!layout) throw new SourceFormatError({ file: file.path }, `no sheet holds ICE ${kind} records`);
   const found = layout;
-  const rowCount = rows.length;
   return {
     snapshotDate: null,
     fiscalYear: null,
     summary: { kind, layout: found.id },
-    tables: { [table]: rows },
+    tables: {},
     anomalies,
-    directLoads: [{ run: async (db) => ({ rows: 0, ...(await summarise(db, table, found, file.releaseId, title, rowCount)) }) }],
+    directLoads: [
+      {
+        run: async (db) => {
+          let rows = 0;
+          for (const p of plan) {
+            for await (const batch of streamSheetRows(wb, p.info, { batchSize: 10_000 })) {
+              const out: Row[] = [];
+              for (const r of batch) if (r.row > p.headerRow) readRow(r.cells, r.row, p.info.name, p.layout, file, out);
+              await db.append(table, out);
+              rows += out.length;
+            }
+          }
+          return { rows, ...(await summarise(db, table, found, file.releaseId, title, rows)) };
+        },
+      },
+    ],
   };
 }
 
-function notesText(sheet: { maxRow: number; text(r: number, c: number): string }): string {
-  const out: string[] = [];
-  for (let r = 1; r <= Math.min(sheet.maxRow, 40); r++) {
-    const t = sheet.text(r, 1);
-    if (t) out.push(t);
+/** The text of a sheet's first rows, for finding its banner and header without reading the whole sheet. */
+async function headRows(wb: Workbook, info: SheetInfo): Promise<string[][]> {
+  const top: string[][] = Array.from({ length: HEADER_SEARCH_ROWS }, () => []);
+  const rows = streamSheetRows(wb, info, { batchSize: HEADER_SEARCH_ROWS });
+  try {
+    for await (const batch of rows) {
+      for (const r of batch) {
+        if (r.row > HEADER_SEARCH_ROWS) return top;
+        top[r.row - 1] = Array.from({ length: Math.max(0, r.cells.length - 1) }, (_, i) => cellText(r.cells[i + 1]));
+      }
+    }
+    return top;
+  } finally {
+    await rows.return(undefined);
   }
-  return out.join(' / ');
 }
 
-type SheetLike = { maxRow: number; get(r: number, c: number): CellValue | undefined };
+function cellText(v: CellValue | undefined): string {
+  if (v === undefined) return '';
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return String(v).trim();
+}
 
-function readRows(sheet: SheetLike, name: string, headerRow: number, layout: FoiaLayout, file: SourceFile, out: Row[]): void {
-  const stored = layout.columns.map((c, i) => ({ c, col: i + 1 })).filter((x) => x.c.canonical !== null);
-  for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
-    let empty = true;
-    const row: Row = { release_id: file.releaseId, sheet: name, row: r };
-    const redacted: string[] = [];
-    for (const { c, col } of stored) {
-      const raw = sheet.get(r, col);
-      if (raw !== undefined && raw !== '') empty = false;
-      row[c.canonical!] = convert(raw, c, redacted, () => ({ file: file.path, sheet: name, cell: `${columnLetter(col)}${r}`, column: c.header }));
-    }
-    // redactions in columns that are not stored are named too, by their header
-    layout.columns.forEach((c, i) => {
-      const raw = c.canonical === null ? sheet.get(r, i + 1) : undefined;
+function readRow(cells: Array<CellValue | undefined>, r: number, name: string, layout: FoiaLayout, file: SourceFile, out: Row[]): void {
+  let empty = true;
+  const row: Row = { release_id: file.releaseId, sheet: name, row: r };
+  const redacted: string[] = [];
+  layout.columns.forEach((c, i) => {
+    const raw = cells[i + 1];
+    if (raw === undefined || raw === '') return;
+    empty = false;
+    if (c.canonical === null) {
+      // redactions in columns that are not stored are named too, by their header
       if (typeof raw === 'string' && REDACTION.test(raw)) redacted.push(c.header);
-    });
-    if (empty) continue;
-    row.redacted = `[${redacted.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')}]`;
-    out.push(row);
-  }
+      return;
+    }
+    row[c.canonical] = convert(raw, c, redacted, () => ({ file: file.path, sheet: name, cell: `${columnLetter(i + 1)}${r}`, column: c.header }));
+  });
+  if (empty) return;
+  for (const c of layout.columns) if (c.canonical !== null && !(c.canonical in row)) row[c.canonical] = null;
+  row.redacted = `[${redacted.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')}]`;
+  out.push(row);
 }
 
 function columnLetter(col: number): string {
