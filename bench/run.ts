@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { sharedDataDir } from '../test/helpers/shared-data.js';
 import { writeCbpAorCsv } from './generate/cbp-aor.js';
+import { writeLesaCsv } from './generate/lesa-csv.js';
+import { writeLesaXlsx } from './generate/lesa-xlsx.js';
+import { compareXlsxReaders } from './xlsx-stream.js';
+import { LAYOUTS } from '../src/sources/ice/foia/layouts.js';
 
 /**
  * Benchmarks, each run in a fresh child process so peak RSS is the job's own, with the
  * median of several runs. `npm run bench -- NAME…` runs only the named ones
- * (detention, cbp, cbp-5m, http).
+ * (detention, cbp, cbp-5m, foia-csv, http; xlsx-stream only when named: it takes about 20 minutes).
  */
 const data = sharedDataDir();
 if (!data) {
@@ -81,6 +85,46 @@ if (wanted('cbp-5m')) {
     mkdirSync(join(dir, 'in'));
     symlinkSync(file, join(dir, 'in', 'nationwide-encounters-fy23-fy26-nov-aor.csv'));
     csvAgainstDuckdb(`load of a generated 5,000,000-row CSV in CBP's area-of-responsibility layout (${Math.round(g.bytes / 1e6)} MB)`, join(dir, 'in'), Math.min(runs, 3));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (wanted('foia-csv')) {
+  // 1.5 million removals in the raw ERO-LESA CSV layout (banner lines, 41 columns, redaction codes), ours against DuckDB's read_csv
+  const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-'));
+  try {
+    const file = join(dir, 'SyntheticRemovals.csv');
+    const g = await writeLesaCsv(file, LAYOUTS.find((l) => l.id === 'removals-2025-07')!, 1_500_000);
+    const n = Math.min(runs, 3);
+    const ours: Measured[] = [];
+    const ref: Measured[] = [];
+    for (let i = 0; i < n; i++) {
+      ref.push(measure('ingest-foia-csv.ts', ['duckdb', file, 't']));
+      ours.push(measure('ingest-foia-csv.ts', ['ours', file, 'foia_removals']));
+    }
+    const o = median(ours.map((r) => r.wall_ms));
+    const d = median(ref.map((r) => r.wall_ms));
+    console.log(`\nload of a generated ERO-LESA removals CSV, ${g.rows} records (${Math.round(g.bytes / 1e6)} MB) (${n} runs each, interleaved, median):`);
+    console.log(`  tracker ingest   ${o} ms   (${Math.round(g.rows / (o / 1000))} rows/s; runs: ${ours.map((r) => r.wall_ms).join(', ')}; peak RSS ${median(ours.map((r) => r.peak_rss_mb))} MB)`);
+    console.log(`  DuckDB read_csv  ${d} ms   (runs: ${ref.map((r) => r.wall_ms).join(', ')})`);
+    console.log(`  ratio            ${(o / d).toFixed(2)}×   (target ≤ 1.5×)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (only.includes('xlsx-stream')) {
+  const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-lesa-'));
+  try {
+    const file = join(dir, '2025-ICLI-00019_2024-ICFO-39357_Detention Stints_LESA-STU_FINAL Redacted.xlsx');
+    const g = await writeLesaXlsx(file, 'detention-stints', 1_300_000);
+    const n = Math.min(runs, 3);
+    console.log(
+      `\nstreaming read of a generated ERO-LESA workbook of ${g.rows} detention stints (${(g.cells / 1e6).toFixed(1)} M cells, ${Math.round(g.bytes / 1e6)} MB), ` +
+        `ours against exceljs's streaming reader (${n} runs each, interleaved, median; target ≥ 3 M cells/s, peak RSS < 1.5 GB):`,
+    );
+    compareXlsxReaders(file, n, ['ours', 'exceljs'], (line) => console.log(`  ${line}`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import { deathsPage } from './deaths.js';
 import { detentionPage } from './detention.js';
 import { eventsPage } from './events.js';
 import { facilitiesPage } from './facilities.js';
+import { g287Page } from './g287.js';
 import { facilityPage } from './facility.js';
 import { methodologyPage } from './methodology.js';
 import { overviewPage } from './overview.js';
@@ -11,4 +12,4 @@ import { releasePage, releasesPage } from './releases.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, reconciliationPage, eventsPage, deathsPage, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];
+export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, reconciliationPage, eventsPage, deathsPage, g287Page, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];

@@ -6,6 +6,7 @@ const NAV: Array<[string, string]> = [
   ['/', 'Overview'],
   ['/detention', 'Detention over time'],
   ['/border', 'Border'],
+  ['/287g', '287(g) agreements'],
   ['/reconciliation', 'ICE vs FOIA records'],
   ['/events', 'Events'],
   ['/deaths', 'Deaths in custody'],
