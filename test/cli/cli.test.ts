@@ -63,7 +63,8 @@ test('tracker ingest, then releases --format json gives the ledger with real val
       book_ins_fytd: 230354,
       atd_total: 180701,
       facility_rows: 203,
-      anomalies: [],
+      // ICE's note above the ATD-by-AOR table: "From '03/23/2026' and '04/05/2026', 10 FAMU individuals were released from ICE custody."
+      anomalies: ['sheet-note'],
     },
   );
   assert.equal(Math.round((latest.adp_fy as number) * 1e6), 66978048387);

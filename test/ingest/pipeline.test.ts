@@ -226,7 +226,7 @@ test('files no source claims are skipped in a folder walk and are errors when na
   await withStore(t, async ({ db, archive, real, folder }) => {
     const dir = folder('in');
     const readme = join(dir, 'README.md');
-    const parquet = join(dir, 'facilities-daily-population-latest.parquet');
+    const parquet = join(dir, 'notes-from-a-research-group.parquet');
     writeFileSync(readme, '# ICE detention statistics\n\nDownloaded by hand.\n');
     writeFileSync(parquet, 'PAR1\u0015\u0004not really parquetPAR1');
     const good = join(dir, basename(FY20));
