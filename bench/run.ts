@@ -12,7 +12,7 @@ import { LAYOUTS } from '../src/sources/ice/foia/layouts.js';
 /**
  * Benchmarks, each run in a fresh child process so peak RSS is the job's own, with the
  * median of several runs. `npm run bench -- NAME…` runs only the named ones
- * (detention, cbp, cbp-5m, foia-csv, http; xlsx-stream only when named: it takes about 20 minutes).
+ * (detention, cbp, cbp-5m, foia-csv, foia-population, http; xlsx-stream only when named: it takes about 20 minutes).
  */
 const data = sharedDataDir();
 if (!data) {
@@ -112,6 +112,13 @@ if (wanted('foia-csv')) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+if (wanted('foia-population')) {
+  const r = measure('foia-daily-population.ts', []) as Measured & { cpu_ms: number; rows_per_s: number; runs_ms: number[] };
+  console.log(`\nFOIA detention: daily population, stays and book-ins from 10,000,000 generated stints (median of 3):`);
+  console.log(`  wall time  ${r.wall_ms} ms   (target < 10000 ms; CPU ${r.cpu_ms} ms; ${r.rows_per_s} stints/s; runs: ${r.runs_ms.join(', ')})`);
+  console.log(`  peak RSS   ${r.peak_rss_mb} MB`);
 }
 
 if (only.includes('xlsx-stream')) {

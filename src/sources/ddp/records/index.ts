@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from '../../../db/connection.js';
 import { QueryError, SourceFormatError } from '../../../lib/errors.js';
 import { summarise } from '../../ice/foia/csv-load.js';
+import { DERIVED_TABLES } from '../../ice/foia/derive/refresh.js';
 import { LAYOUTS, TABLE_OF, type ColumnType, type FoiaLayout, type Kind } from '../../ice/foia/layouts.js';
 import type { Dataset, DirectLoadResult, ParsedRelease, SourceFile } from '../../types.js';
 
-const FOIA_SCHEMA = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'ice', 'foia', 'schema.sql'), 'utf8');
+const FOIA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'ice', 'foia');
+const FOIA_SCHEMA = readFileSync(join(FOIA_DIR, 'schema.sql'), 'utf8') + '\n' + readFileSync(join(FOIA_DIR, 'derived.sql'), 'utf8');
 
 /**
  * The Deportation Data Project's processed ICE tables (parquet): the same records as the
@@ -108,7 +110,7 @@ function ddpDataset(kind: Kind): Dataset {
       return { snapshotDate: null, fiscalYear: null, summary: { kind }, tables: {}, anomalies: [], directLoads: [{ run: (db, path) => loadParquet(db, file, kind, path) }] };
     },
     schemaSql: FOIA_SCHEMA,
-    tables: [TABLE_OF[kind], 'foia_files'],
+    tables: [TABLE_OF[kind], 'foia_files', ...DERIVED_TABLES],
     describeFile: (fileName) => ({ fileName, url: null, retrievedAt: null }),
   };
 }

@@ -2,6 +2,7 @@ import type { Database } from '../../../db/connection.js';
 import { QueryError, SourceFormatError, CheckFailedError } from '../../../lib/errors.js';
 import { explainCsvError } from '../../csv-file.js';
 import type { DirectLoadResult } from '../../types.js';
+import { refreshDerived } from './derive/refresh.js';
 import { TABLE_OF, type FoiaColumn, type FoiaLayout } from './layouts.js';
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -86,6 +87,8 @@ export async function summarise(db: Database, table: string, layout: FoiaLayout,
   );
   await db.append('foia_files', [{ release_id: releaseId, kind: layout.kind, layout: layout.id, title, series: seriesOf(title, layout), rows }]);
   const last = s.last as string | null;
+  // stays, daily population, book-ins and de-duplicated arrests are derived once, at ingest, in the release's transaction
+  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, last ? { lastDay: last } : {});
   const fy = last ? Number(last.slice(0, 4)) + (Number(last.slice(5, 7)) >= 10 ? 1 : 0) : null;
   return {
     snapshotDate: last,

@@ -5,9 +5,10 @@ import { SourceFormatError } from '../../../lib/errors.js';
 import type { Dataset } from '../../types.js';
 import { TABLE_OF, type Kind } from './layouts.js';
 import { parseFoia } from './parse.js';
+import { DERIVED_TABLES } from './derive/refresh.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SCHEMA = readFileSync(join(here, 'schema.sql'), 'utf8');
+const SCHEMA = readFileSync(join(here, 'schema.sql'), 'utf8') + '\n' + readFileSync(join(here, 'derived.sql'), 'utf8');
 
 const KIND_IN_NAME: Record<Kind, RegExp> = {
   arrests: /arrest/i,
@@ -54,7 +55,7 @@ function foiaDataset(kind: Kind): Dataset {
     },
     parse: parseFoia(kind),
     schemaSql: SCHEMA,
-    tables: [TABLE_OF[kind], 'foia_files'],
+    tables: [TABLE_OF[kind], 'foia_files', ...DERIVED_TABLES],
     describeFile: (fileName) => ({ fileName, url: null, retrievedAt: null }),
   };
 }
