@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { CliError, errorMessage, TrackerError } from '../lib/errors.js';
 import { DATASETS } from '../sources/registry.js';
 import { parseEvery } from '../ingest/update-scheduler.js';
+import { anomaliesCommand } from './commands/anomalies.js';
 import { backfillCommand } from './commands/backfill.js';
+import { diffCommand } from './commands/diff.js';
 import { fetchCommand } from './commands/fetch.js';
 import { ingestCommand } from './commands/ingest.js';
 import { releasesCommand } from './commands/releases.js';
@@ -28,6 +30,9 @@ Commands:
                                   the Deportation Data Project's mirror
   ingest PATH…                    ingest files or folders (recursive); the dataset is recognised from each file
   releases [--source ID]          list the release ledger
+  anomalies [--source ID] [--release ID] [--severity info|warning|error] [--code C[,C]]
+                                  what looks wrong in the releases: {release_id, code, severity, subject, detail}
+  diff [A] B                      what changed from release A to B of one source (one id: since the release before it)
   sql "SELECT …"                  run a read-only SQL query
   serve [--port N] [--host H] [--update-every 6h]
                                   serve the site and API (default http://localhost:8080); update every period
@@ -63,6 +68,9 @@ export async function run(argv: string[]): Promise<number> {
       vintage: { type: 'string' },
       to: { type: 'string' },
       webhook: { type: 'string' },
+      release: { type: 'string' },
+      severity: { type: 'string' },
+      code: { type: 'string' },
       'from-wayback': { type: 'boolean' },
       'from-ddp': { type: 'boolean' },
       limit: { type: 'string' },
@@ -86,6 +94,10 @@ export async function run(argv: string[]): Promise<number> {
       return startCommand(ctx, { ...serve, from: values.from });
     case 'fetch':
       return fetchCommand(ctx, values.source);
+    case 'anomalies':
+      return anomaliesCommand(ctx, { source: values.source, release: values.release, severity: values.severity, code: values.code });
+    case 'diff':
+      return diffCommand(ctx, args);
     case 'update':
       return updateCommand(ctx, { source: values.source, webhook: values.webhook });
     case 'backfill':

@@ -1,3 +1,5 @@
+import { registerChangesRoutes } from './routes/changes.js';
+import { registerFeedRoutes } from './routes/feeds.js';
 import { registerFacilityRegistryRoutes } from './routes/facility-registry.js';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -111,6 +113,8 @@ export async function buildApp(db: Database, options: AppOptions = {}): Promise<
   if (options.admin) registerAdmin(app, { ...options.admin, db, version });
   registerApi(app, db);
   registerFacilityRegistryRoutes(app, db);
+  registerChangesRoutes(app, db);
+  registerFeedRoutes(app, db);
   registerPages(app, db, version);
   return app;
 }

@@ -1,4 +1,5 @@
 import { borderPage } from './border.js';
+import { changesPage } from './changes.js';
 import { countriesPage } from './countries.js';
 import { countryPage } from './country.js';
 import { deathsPage } from './deaths.js';
@@ -15,4 +16,4 @@ import { thirdCountryPage } from './third-country.js';
 import type { PageRoute } from './types.js';
 
 /** Every page of the site. */
-export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, countriesPage, countryPage, thirdCountryPage, reconciliationPage, eventsPage, deathsPage, g287Page, facilitiesPage, facilityPage, releasesPage, releasePage, methodologyPage];
+export const PAGES: PageRoute[] = [overviewPage, detentionPage, borderPage, countriesPage, countryPage, thirdCountryPage, reconciliationPage, eventsPage, deathsPage, g287Page, facilitiesPage, facilityPage, releasesPage, releasePage, changesPage, methodologyPage];

@@ -1,4 +1,6 @@
 import { listReleases, type ReleaseRecord } from '../../db/releases.js';
+import { diffReleases, previousReleaseId } from '../../releases/diff.js';
+import { diffSection } from './changes.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
 
@@ -15,8 +17,6 @@ const LEDGER_COLUMNS: Array<[string, string]> = [
   ['facility_rows', 'Facilities'],
 ];
 
-const SUMMARY_FIELDS = LEDGER_COLUMNS.map(([k]) => k).filter((k) => k !== 'snapshot_date' && k !== 'fiscal_year');
-const LABEL = new Map(LEDGER_COLUMNS);
 
 function cell(r: ReleaseRecord, k: string): string {
   const v = r[k];
@@ -50,10 +50,7 @@ export const releasePage: PageRoute = {
     const i = all.findIndex((r) => r.release_id === params.id);
     if (i < 0) return undefined;
     const r = all[i]!;
-    const prev = all
-      .slice(0, i)
-      .reverse()
-      .find((p) => p.source_id === r.source_id && !p.date_suspect);
+    const prevId = await previousReleaseId(db, r.release_id);
     const files = await db.all(
       `SELECT file_name, url, origin, local_path, strftime(retrieved_at, '%Y-%m-%d %H:%M') AS retrieved_at FROM release_files WHERE release_id = $1 ORDER BY retrieved_at NULLS LAST, file_name`,
       [r.release_id],
@@ -61,39 +58,21 @@ export const releasePage: PageRoute = {
     const anomalies = await db.all(`SELECT code, severity, subject, detail FROM release_anomalies WHERE release_id = $1 ORDER BY severity, code, subject`, [r.release_id]);
     const tables = await db.all(`SELECT sheet, cell, title, table_id, facts FROM release_tables WHERE release_id = $1 ORDER BY sheet, first_row, cell`, [r.release_id]);
     const sheets = await db.all(`SELECT sheet, hidden, status FROM release_sheets WHERE release_id = $1 ORDER BY position`, [r.release_id]);
-    const changes = prev
-      ? SUMMARY_FIELDS.map((k) => ({ field: k, previous: prev[k] ?? null, value: r[k] ?? null })).filter((c) => c.previous !== c.value)
-      : [];
-    const facilityDiff = prev
-      ? await db.all(
-          `SELECT 'appeared' AS change, name FROM (SELECT name FROM ice_facilities WHERE release_id = $1 EXCEPT SELECT name FROM ice_facilities WHERE release_id = $2)
-           UNION ALL
-           SELECT 'disappeared', name FROM (SELECT name FROM ice_facilities WHERE release_id = $2 EXCEPT SELECT name FROM ice_facilities WHERE release_id = $1)
-           ORDER BY 1, 2`,
-          [r.release_id, prev.release_id],
-        )
-      : [];
+    const diff = prevId ? await diffReleases(db, prevId, r.release_id) : undefined;
     const tr = (cells: unknown[]) => `<tr>${cells.map((c) => `<td${typeof c === 'number' ? ' class="num"' : ''}>${esc(fmt(c))}</td>`).join('')}</tr>`;
     const body = `<h1>Release <code>${esc(r.release_id)}</code></h1>
 <p>ICE Detention Statistics, fiscal year ${esc(r.fiscal_year ?? '?')}, snapshot ${esc(r.snapshot_date ?? 'not stated')}${r.date_suspect ? ' <span class="tag">date suspect: placed by its retrieval date</span>' : ''}.</p>
 <p>sha256 <code>${esc(r.sha256)}</code> · ${esc(fmt(r.bytes))} bytes</p>
 <h2>Files</h2><div class="table-wrap"><table><thead><tr><th>Name</th><th>Official URL</th><th>How it came</th><th>Retrieved</th></tr></thead>
 <tbody>${files.map((f) => `<tr><td>${esc(f.file_name)}</td><td>${f.url ? `<a href="${esc(f.url)}">${esc(f.url)}</a>` : ''}</td><td>${esc(f.origin)}</td><td>${esc(f.retrieved_at ?? 'unknown')}</td></tr>`).join('')}</tbody></table></div>
-<h2>Anomalies</h2>${anomalies.length ? `<div class="table-wrap"><table><thead><tr><th>Code</th><th>Severity</th><th>Where</th><th>What</th></tr></thead><tbody>${anomalies.map((a) => tr([a.code, a.severity, a.subject, a.detail])).join('')}</tbody></table></div>` : '<p>None found.</p>'}
-<h2>Changes since the previous release</h2>${
-      prev
-        ? `<p>Previous: <a href="/-/releases/${esc(prev.release_id)}"><code>${esc(prev.release_id)}</code></a>, snapshot ${esc(prev.snapshot_date ?? '?')}.</p>
-<div class="table-wrap"><table><thead><tr><th>Figure</th><th class="num">Previous</th><th class="num">This release</th></tr></thead><tbody>${changes.map((c) => tr([LABEL.get(c.field) ?? c.field, c.previous, c.value])).join('')}</tbody></table></div>
-<p>Facilities that appeared: ${facilityDiff.filter((f) => f.change === 'appeared').map((f) => esc(f.name)).join('; ') || 'none'}.</p>
-<p>Facilities that disappeared: ${facilityDiff.filter((f) => f.change === 'disappeared').map((f) => esc(f.name)).join('; ') || 'none'}.</p>`
-        : '<p>This is the first release loaded.</p>'
-    }
+<h2 id="anomalies">Anomalies</h2>${anomalies.length ? `<div class="table-wrap"><table><thead><tr><th>Code</th><th>Severity</th><th>Where</th><th>What</th></tr></thead><tbody>${anomalies.map((a) => tr([a.code, a.severity, a.subject, a.detail])).join('')}</tbody></table></div>` : '<p>None found.</p>'}
+<h2 id="changes">Changes since the previous release</h2>${diff ? diffSection(diff) : '<p>This is the first release of its source loaded.</p>'}
 <h2>Tables</h2><div class="table-wrap"><table><thead><tr><th>Sheet</th><th>Cell</th><th>Title</th><th>Crosswalk id</th><th class="num">Numbers</th></tr></thead><tbody>${tables.map((t) => tr([t.sheet, t.cell, t.title, t.table_id, t.facts])).join('')}</tbody></table></div>
 <h2>Sheets</h2><ul>${sheets.map((s) => `<li>${esc(JSON.stringify(s.sheet))}: ${esc(s.status)}</li>`).join('')}</ul>`;
     return {
       title: `Release ${r.release_id}`,
       body,
-      data: { release: r, files, anomalies, tables, sheets, previous: prev?.release_id ?? null, changes, facilities_changed: facilityDiff },
+      data: { release: r, files, anomalies, tables, sheets, previous: prevId ?? null, diff: diff ?? null },
       csv: { rows: tables },
       releases: [r],
     };

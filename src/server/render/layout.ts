@@ -14,6 +14,7 @@ const NAV: Array<[string, string]> = [
   ['/deaths', 'Deaths in custody'],
   ['/facilities', 'Facilities'],
   ['/-/releases', 'Releases'],
+  ['/-/changes', 'Changes'],
   ['/methodology', 'Methodology'],
   ['/api/v1/metrics', 'API'],
 ];
@@ -68,7 +69,7 @@ export function layout(i: LayoutInput): string {
   const more = i.releases.length > 12 ? `<li>… and ${i.releases.length - 12} more releases (<a href="/-/releases">all releases</a>)</li>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(i.title)} · Enforcement Tracker</title><style>${STYLE}</style></head>
+<title>${esc(i.title)} · Enforcement Tracker</title><link rel="alternate" type="application/atom+xml" title="New releases" href="/feeds/releases.atom"><style>${STYLE}</style></head>
 <body><header><nav aria-label="Site"><a class="brand" href="/">Enforcement Tracker</a>${nav}</nav></header>
 <main id="main">${i.body}</main>
 <footer>

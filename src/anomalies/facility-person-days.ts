@@ -1,0 +1,276 @@
+import type { Database } from '../db/connection.js';
+import { cleanText, isTruncationOf, normaliseCity, normaliseName, sameCity } from '../facilities/normalise.js';
+import { FACILITY_ADP_SQL, facilitySheets } from './facility-sheet.js';
+import { addDays, daysBetween, num, releasesOf, sheetRef, type ReleaseInfo } from './releases.js';
+import type { Detector, Finding } from './types.js';
+
+const ICE = 'ice.detention-stats';
+
+/**
+ * ICE's facility figures are computed a few days before the national snapshot (the sheet's
+ * "Data Source: IIDS, MM/DD/YYYY"): 6 days in most releases. A stated date more than three
+ * weeks from the snapshot or outside the fiscal year (a year mistyped: 01/09/2022 in a January
+ * 2023 release), or the same as another release's with other figures, is not used; the usual
+ * lag is assumed instead.
+ */
+const USUAL_LAG_DAYS = 6;
+
+/**
+ * A fall smaller than this is noise: two days of the facility's population (the data date is
+ * known to a day or two), at least 1% and 25 person-days, and, where ICE rounded a release's
+ * figures to whole numbers, the rounding (half a person in each of the four columns, every day).
+ */
+export function isMaterialDecrease(before: Point, after: Point): boolean {
+  const fall = before.pd - after.pd;
+  const rounding = (p: Point) => (p.rounded ? 2 * p.days : 0);
+  return fall > Math.max(2 * before.adp, 0.01 * before.pd, 25) + rounding(before) + rounding(after);
+}
+
+export interface Point {
+  release: ReleaseInfo;
+  /** The day the facility figures are of, and the days elapsed in the fiscal year up to it (Oct 1 = day 1). */
+  date: string;
+  days: number;
+  adp: number;
+  pd: number;
+  cells: string;
+  name: string;
+  place: string;
+  /** ICE rounded every facility figure of the release to whole numbers (08/10/2025, 11/16/2025, 11/30/2025). */
+  rounded: boolean;
+}
+
+interface RawRow {
+  release_id: string;
+  sheet: string;
+  row: number;
+  name: string;
+  city: string;
+  state: string;
+  adp: number;
+}
+
+/** Union–find over facility identities. */
+class Identities {
+  private parent = new Map<string, string>();
+  find(k: string): string {
+    let p = this.parent.get(k) ?? k;
+    if (p !== k) {
+      p = this.find(p);
+      this.parent.set(k, p);
+    }
+    return p;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(rb, ra);
+  }
+}
+
+/**
+ * Facility identities across releases: the same normalised name, city and state; and, since
+ * ICE cuts long names short, a name that is the other cut short in the same state and city,
+ * unless both names are listed in one release (then they are two facilities).
+ */
+export function facilityKeys(rows: Array<{ release_id: string; name: string; city: string; state: string }>): (r: { name: string; city: string; state: string }) => string {
+  const memo = new Map<string, string>();
+  const base = (r: { name: string; city: string; state: string }) => {
+    const raw = `${r.name}\u0000${r.city}\u0000${r.state}`;
+    let k = memo.get(raw);
+    if (k === undefined) memo.set(raw, (k = `${normaliseName(r.name, r.state)}|${normaliseCity(r.city)}|${r.state.trim().toUpperCase()}`));
+    return k;
+  };
+  const ids = new Identities();
+  const seen = new Map<string, { norm: string; clean: string; city: string; state: string; releases: Set<string> }>();
+  for (const r of rows) {
+    const k = base(r);
+    let s = seen.get(k);
+    if (!s) {
+      const [norm, city, state] = k.split('|') as [string, string, string];
+      seen.set(k, (s = { norm, clean: cleanText(r.name), city, state, releases: new Set() }));
+    }
+    s.releases.add(r.release_id);
+  }
+  const byState = new Map<string, string[]>();
+  for (const [k, s] of seen) byState.set(s.state, [...(byState.get(s.state) ?? []), k]);
+  // a row without a state (IMPERIAL REGIONAL DETENTION FACILITY, CALEXICO in the 04/09/2026 release) is the
+  // facility of the same name and city in the one state that has it
+  for (const k of byState.get('') ?? []) {
+    const a = seen.get(k)!;
+    const found = [...seen].filter(([, b]) => b.state !== '' && b.norm === a.norm && sameCity(a.city, b.city));
+    if (new Set(found.map(([, b]) => b.state)).size === 1) ids.union(found[0]![0], k);
+  }
+  for (const keys of byState.values()) {
+    for (let i = 0; i < keys.length; i++) {
+      for (let j = i + 1; j < keys.length; j++) {
+        const a = seen.get(keys[i]!)!;
+        const b = seen.get(keys[j]!)!;
+        if (!sameCity(a.city, b.city)) continue;
+        const cut = (x: typeof a, y: typeof a) => isTruncationOf(x.norm, y.norm) || isTruncationOf(x.clean, y.clean);
+        if (!cut(a, b) && !cut(b, a)) continue;
+        if ([...a.releases].some((id) => b.releases.has(id))) continue;
+        ids.union(keys[i]!, keys[j]!);
+      }
+    }
+  }
+  return (r) => ids.find(base(r));
+}
+
+/** The day a release's facility figures are of (see USUAL_LAG_DAYS), unless the stated one is usable. */
+function dataDate(r: ReleaseInfo): { date: string; stated: boolean } | undefined {
+  if (r.effective_date === null || r.fiscal_year === null) return undefined;
+  const start = `${r.fiscal_year - 1}-10-01`;
+  const end = `${r.fiscal_year}-10-31`;
+  const stated = typeof r.summary.facilities_data_date === 'string' ? r.summary.facilities_data_date : undefined;
+  if (stated && Math.abs(daysBetween(stated, r.effective_date)) <= 21 && stated >= start && stated <= end) return { date: stated, stated: true };
+  const usual = addDays(r.effective_date, -USUAL_LAG_DAYS);
+  return { date: usual >= start ? usual : r.effective_date, stated: false };
+}
+
+/**
+ * The person-days series of every facility: per fiscal year, the releases in time order
+ * (one of each set of identical Facilities sheets; none whose sheet is stale, mis-scoped or
+ * whose date cannot be placed), and for each the facility's ADP × days elapsed.
+ */
+export async function personDaySeries(db: Database): Promise<Map<string, Point[]>> {
+  const excluded = new Set(
+    (
+      await db.all(
+        `SELECT DISTINCT a.release_id FROM release_anomalies a JOIN releases r USING (release_id)
+          WHERE r.source_id = $1 AND a.code IN ('stale-facilities-sheet', 'facility-adp-sum-mismatch')`,
+        [ICE],
+      )
+    ).map((r) => r.release_id as string),
+  );
+  const sheets = await facilitySheets(db);
+  const digests = new Set<string>();
+  const statedDates = new Map<string, string>();
+  const placed = new Map<string, { r: ReleaseInfo; date: string }>();
+  const releases = (await releasesOf(db, ICE))
+    .filter((r) => !excluded.has(r.release_id) && sheets.has(r.release_id) && r.fiscal_year !== null)
+    .sort((a, b) => String(a.known_at).localeCompare(String(b.known_at)) || String(a.effective_date).localeCompare(String(b.effective_date)));
+  // identical sheets (the same data published twice) count once, as the copy retrieved from the agency where there is one
+  const retrieved = (r: ReleaseInfo) => r.sightings.some((x) => x.retrieved_at !== null);
+  const chosen = new Map<string, ReleaseInfo>();
+  for (const r of releases) {
+    const digest = sheets.get(r.release_id)!.digest;
+    const c = chosen.get(digest);
+    if (!c || (!retrieved(c) && retrieved(r))) chosen.set(digest, r);
+  }
+  for (const r of releases) {
+    const digest = sheets.get(r.release_id)!.digest;
+    if (digests.has(digest) || chosen.get(digest) !== r) continue;
+    digests.add(digest);
+    let d = dataDate(r);
+    if (d === undefined) continue;
+    // two different sheets cannot be of the same day: the later-known one kept an old label
+    const key = `${r.fiscal_year}:${d.date}`;
+    if (d.stated && statedDates.has(key)) d = { date: addDays(r.effective_date!, -USUAL_LAG_DAYS), stated: false };
+    else if (d.stated) statedDates.set(key, r.release_id);
+    placed.set(r.release_id, { r, date: d.date });
+  }
+  const rounded = new Set(
+    (
+      await db.all(
+        `SELECT f.release_id FROM ice_facilities f JOIN releases r USING (release_id) WHERE r.source_id = $1 GROUP BY f.release_id
+          HAVING count(*) FILTER (WHERE ${['male_crim', 'male_noncrim', 'female_crim', 'female_noncrim'].map((c) => `coalesce(${c}, 0) = round(coalesce(${c}, 0))`).join(' AND ')}) >= 0.95 * count(*)`,
+        [ICE],
+      )
+    ).map((r) => r.release_id as string),
+  );
+
+  const rows = (
+    await db.all(
+      `SELECT f.release_id, f.sheet, f."row", f.name, coalesce(f.city, '') AS city, coalesce(f.state, '') AS state, ${FACILITY_ADP_SQL} AS adp
+         FROM ice_facilities f JOIN releases r USING (release_id) WHERE r.source_id = $1 ORDER BY f.release_id, f."row"`,
+      [ICE],
+    )
+  ).map((r) => ({ ...r, row: Number(r.row), adp: Number(r.adp) }) as unknown as RawRow);
+  const keyOf = facilityKeys(rows.filter((r) => placed.has(r.release_id)));
+  // a facility listed twice in one release: identical rows count once, different rows are added
+  const perRelease = new Map<string, { adp: number; cells: string[]; name: string; place: string; seen: Set<number> }>();
+  for (const r of rows) {
+    if (!placed.has(r.release_id)) continue;
+    const k = `${keyOf(r)}\u0000${r.release_id}`;
+    const e = perRelease.get(k) ?? { adp: 0, cells: [], name: r.name, place: [r.city, r.state].filter((x) => x !== '').join(', '), seen: new Set<number>() };
+    if (!e.seen.has(r.adp)) e.adp += r.adp;
+    e.seen.add(r.adp);
+    e.cells.push(sheetRef(r.sheet, `N${r.row}:Q${r.row}`));
+    if (r.name.length > e.name.length) e.name = r.name;
+    perRelease.set(k, e);
+  }
+  const series = new Map<string, Point[]>();
+  for (const [k, e] of perRelease) {
+    const [key, releaseId] = k.split('\u0000') as [string, string];
+    const { r, date } = placed.get(releaseId)!;
+    const days = daysBetween(`${r.fiscal_year! - 1}-10-01`, date) + 1;
+    const list = series.get(key) ?? [];
+    list.push({ release: r, date, days, adp: e.adp, pd: e.adp * days, cells: e.cells.join(' + '), name: e.name, place: e.place, rounded: rounded.has(releaseId) });
+    series.set(key, list);
+  }
+  for (const list of series.values()) list.sort((a, b) => a.date.localeCompare(b.date));
+  return series;
+}
+
+const point = (p: Point) =>
+  `${num(p.pd)} (release ${p.release.release_id}, figures of ${p.date}, day ${p.days} of FY${p.release.fiscal_year}: ADP ${num(p.adp, 2)} at ${p.cells}${p.rounded ? ', rounded to whole numbers' : ''})`;
+
+/**
+ * Cumulative person-days of a facility (its fiscal-year-to-date ADP × the days elapsed)
+ * can only grow within a fiscal year: people held on earlier days stay counted. A fall
+ * between two releases of one year means ICE revised the facility's past downward, split
+ * or merged its rows, or the later release is not comparable. One finding per facility: the
+ * largest fall, with every other fall listed.
+ */
+export const facilityPersonDaysDecrease: Detector = {
+  code: 'facility-person-days-decrease',
+  severity: 'warning',
+  title: 'Facility person-days fell between releases',
+  explain:
+    'A facility’s average daily population for the fiscal year to date, times the days elapsed since October 1, is the number of person-days it has held this year. ' +
+    'That total can only grow as the year goes on. Here it fell from one release to the next: ICE revised the facility’s earlier figures downward, ' +
+    'moved part of its population to another row or name, or one of the two releases is not comparable.',
+  sources: [ICE],
+  async run(db): Promise<Finding[]> {
+    const out: Finding[] = [];
+    const series = await personDaySeries(db);
+    const byPlace = new Map<string, string[]>();
+    for (const key of series.keys()) {
+      const place = key.slice(key.indexOf('|'));
+      byPlace.set(place, [...(byPlace.get(place) ?? []), key]);
+    }
+    for (const [key, list] of series) {
+      const falls: Array<[Point, Point]> = [];
+      for (let i = 1; i < list.length; i++) {
+        const [a, b] = [list[i - 1]!, list[i]!];
+        if (a.release.fiscal_year === b.release.fiscal_year && isMaterialDecrease(a, b)) falls.push([a, b]);
+      }
+      if (falls.length === 0) continue;
+      const [a, b] = falls.reduce((m, f) => (f[0].pd - f[1].pd > m[0].pd - m[1].pd ? f : m));
+      const f = b.release.fiscal_year;
+      const others = falls.filter((x) => x[1] !== b);
+      // a row that appears beside it in the same place often took part of its population (a split)
+      const beside = (byPlace.get(key.slice(key.indexOf('|'))) ?? [])
+        .filter((k) => k !== key)
+        .map((k) => series.get(k)!)
+        .filter((l) => l.some((p) => p.release === b.release) && !l.some((p) => p.release === a.release))
+        .map((l) => l.find((p) => p.release === b.release)!);
+      const together = b.pd + beside.reduce((n, p) => n + p.pd, 0);
+      out.push({
+        release_id: b.release.release_id,
+        subject: `${b.name}${b.place ? `, ${b.place}` : ''}`,
+        detail:
+          `FY${f} person-days fell from ${point(a)} to ${point(b)}: ${num(b.pd - a.pd)} (${num(((b.pd - a.pd) / a.pd) * 100, 1)}%)` +
+          (beside.length
+            ? `; new in the same place in release ${b.release.release_id}: ${beside.map((p) => `${p.name} (ADP ${num(p.adp, 2)} at ${p.cells})`).join(', ')}, ` +
+              `with ${beside.length > 1 ? 'them' : 'it'} ${num(together)} person-days${together >= a.pd ? ': the facility was split into several rows' : ''}`
+            : '') +
+          (others.length
+            ? `; also between releases ${others.map(([x, y]) => `${x.release.release_id} → ${y.release.release_id} (${num(y.pd - x.pd)}, FY${y.release.fiscal_year})`).join(', ')}`
+            : ''),
+      });
+    }
+    return out.sort((x, y) => x.release_id.localeCompare(y.release_id) || x.subject.localeCompare(y.subject));
+  },
+};

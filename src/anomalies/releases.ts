@@ -1,0 +1,64 @@
+import type { Database } from '../db/connection.js';
+
+/** What the detectors need to know about a release: dates, place in time, headline values, names. */
+export interface ReleaseInfo {
+  release_id: string;
+  snapshot_date: string | null;
+  fiscal_year: number | null;
+  /** When it was first seen (retrieved_at), else its snapshot date. */
+  known_at: string | null;
+  /** Its place in time: the snapshot date, or the retrieval date when the snapshot date is suspect. */
+  effective_date: string | null;
+  date_suspect: boolean;
+  summary: Record<string, unknown>;
+  /** Every name and retrieval date it was seen under, earliest first. */
+  sightings: Array<{ file_name: string; retrieved_at: string | null }>;
+}
+
+/** The releases of a source, in time order (effective date, then when known, then id). */
+export async function releasesOf(db: Database, sourceId: string): Promise<ReleaseInfo[]> {
+  const rows = await db.all(
+    `SELECT r.release_id, strftime(r.snapshot_date, '%Y-%m-%d') AS snapshot_date, r.fiscal_year, r.summary::VARCHAR AS summary,
+            strftime(o.known_at, '%Y-%m-%d') AS known_at, strftime(o.effective_date, '%Y-%m-%d') AS effective_date, o.date_suspect,
+            (SELECT list({'file_name': f.file_name, 'retrieved_at': strftime(f.retrieved_at, '%Y-%m-%d')} ORDER BY f.retrieved_at NULLS LAST, f.file_name)
+               FROM release_files f WHERE f.release_id = r.release_id) AS sightings
+       FROM releases r JOIN release_order o USING (release_id)
+      WHERE r.source_id = $1
+      ORDER BY o.effective_date NULLS LAST, o.known_at NULLS LAST, r.release_id`,
+    [sourceId],
+  );
+  return rows.map((r) => ({
+    release_id: r.release_id as string,
+    snapshot_date: (r.snapshot_date as string | null) ?? null,
+    fiscal_year: (r.fiscal_year as number | null) ?? null,
+    known_at: (r.known_at as string | null) ?? null,
+    effective_date: (r.effective_date as string | null) ?? null,
+    date_suspect: r.date_suspect === true,
+    summary: JSON.parse((r.summary as string | null) ?? '{}') as Record<string, unknown>,
+    sightings: ((r.sightings as Array<{ file_name: string; retrieved_at: string | null }> | null) ?? []).map((s) => ({
+      file_name: s.file_name,
+      retrieved_at: s.retrieved_at ?? null,
+    })),
+  }));
+}
+
+/** Days from `a` to `b` (ISO dates). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The ISO date `n` days after `iso`. */
+export function addDays(iso: string, n: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** 12,345 or 12,345.6: numbers as a reader sees them in a detail text. */
+export function num(v: number | null | undefined, digits = 0): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** A cell as the anomalies name it everywhere: `Detention FY25!B20` (ICE's stray spaces around sheet names dropped). */
+export function sheetRef(sheet: string, cell: string): string {
+  return `${sheet.trim()}!${cell}`;
+}
