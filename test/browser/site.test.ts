@@ -199,7 +199,7 @@ describe('the site in a browser', { timeout: 10 * 60_000 }, () => {
       };
       for (const page of PAGES) {
         let url = page.path;
-        for (const [, param] of page.path.matchAll(/:([A-Za-z_]+)/g)) {
+        for (const [, param] of page.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)) {
           let value: string | undefined;
           if (page.path.startsWith('/-/releases/') && param === 'id') {
             value = ((await json('/-/releases.json')) as { releases: Array<{ release_id: string }> }).releases[0]?.release_id;
