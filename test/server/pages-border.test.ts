@@ -10,7 +10,7 @@ import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { ParamError } from '../../src/metrics/params.js';
 import { buildApp } from '../../src/server/app.js';
 import { borderPage } from '../../src/server/pages/border.js';
-import { CBP_COUNTRY_NAMES, cbpCountryIso3 } from '../../src/server/pages/border-countries.js';
+import { resolveCountry } from '../../src/lib/countries.js';
 import type { PageResult } from '../../src/server/pages/types.js';
 import { DATASETS } from '../../src/sources/registry.js';
 import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
@@ -267,17 +267,17 @@ describe('the border page on the real CBP and OHSS files', () => {
     has(html, /UC \/ Single Minors/);
   });
 
-  test('the country map covers every citizenship CBP names in the files', async (t) => {
+  test('every citizenship CBP names in the files resolves to one ISO code through the shared crosswalk; OTHER to none', async (t) => {
     if (!requireSharedData(t)) return;
     const names = (await db!.all(`SELECT DISTINCT citizenship FROM cbp_encounters WHERE citizenship IS NOT NULL ORDER BY 1`)).map((r) => r.citizenship as string);
     assert.equal(names.length, 22);
-    for (const n of names) assert.equal(cbpCountryIso3(n) === undefined, n === 'OTHER', n);
-    assert.equal(CBP_COUNTRY_NAMES.length, 21);
-    assert.equal(cbpCountryIso3('El Salvador'), 'SLV');
-    assert.equal(cbpCountryIso3('TURKEY'), 'TUR');
-    assert.equal(cbpCountryIso3('RUSSIA'), 'RUS');
-    assert.equal(cbpCountryIso3('CANADA'), 'CAN');
-    assert.equal(new Set(Object.values(CBP_COUNTRY_NAMES.map(cbpCountryIso3))).size, 21, 'no two names share a code');
+    const iso = (n: string) => {
+      const r = resolveCountry(n);
+      return r && 'iso3' in r ? r.iso3 : undefined;
+    };
+    for (const n of names) assert.equal(iso(n) === undefined, n === 'OTHER', n);
+    assert.deepEqual(['El Salvador', 'TURKEY', 'RUSSIA', 'CANADA', 'MYANMAR (BURMA)', 'CHINA, PEOPLES REPUBLIC OF'].map(iso), ['SLV', 'TUR', 'RUS', 'CAN', 'MMR', 'CHN']);
+    assert.equal(new Set(names.filter((n) => n !== 'OTHER').map(iso)).size, 21, 'no two names share a code');
   });
 
   test('?years=cy gives calendar years, ?years=bogus is a ParamError', async (t) => {

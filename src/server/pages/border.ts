@@ -8,7 +8,13 @@ import type { MetricDefinition, MetricResult } from '../../metrics/types.js';
 import { cbpRevisions, type Revision } from '../../sources/cbp/encounters/revisions.js';
 import { rankBars, stackedMonths, yearBars, type Band, type MonthPoint, type StackKey } from '../../web/border-charts.js';
 import { esc, fmt } from '../render/html.js';
-import { cbpCountryIso3 } from './border-countries.js';
+import { resolveCountry } from '../../lib/countries.js';
+
+/** The ISO code of a CBP citizenship name through the shared crosswalk; 'OTHER' is a group and has none. */
+const cbpCountryIso3 = (name: string): string | undefined => {
+  const r = resolveCountry(name);
+  return r && 'iso3' in r ? r.iso3 : undefined;
+};
 import type { PageRoute } from './types.js';
 
 const CBP = 'cbp.encounters';
