@@ -5,7 +5,8 @@ import { facilityAdpSumMismatch, staleFacilitiesSheet } from './facility-sheet.j
 import { monthJump } from './month-jump.js';
 import { agencyColumnsSwapped, duplicateContent, staleSnapshot } from './release-identity.js';
 import { snapshotDateRegressed } from './snapshot-regressed.js';
-import type { AnomalyRecord, CodeInfo, Detector } from './types.js';
+import { releasesKey } from './releases.js';
+import type { AnomalyRecord, CodeInfo, Detector, Memo } from './types.js';
 
 export type { AnomalyRecord, Detector, Finding } from './types.js';
 
@@ -126,12 +127,19 @@ export async function runDetectors(db: Database, sourceId: string): Promise<void
     `DELETE FROM release_anomalies WHERE cross_release AND release_id IN (SELECT release_id FROM releases WHERE source_id = $1)`,
     [sourceId],
   );
+  const memory = new Map<string, Promise<unknown>>();
+  const memo: Memo = <T>(key: string, compute: () => Promise<T>) => {
+    let p = memory.get(key) as Promise<T> | undefined;
+    if (!p) memory.set(key, (p = compute()));
+    return p;
+  };
   for (const d of detectorsFor(sourceId)) {
-    const found = await d.run(db, sourceId);
+    const found = await d.run(db, sourceId, memo);
     await db.append(
       'release_anomalies',
       found.map((f) => ({ release_id: f.release_id, code: d.code, severity: d.severity, subject: f.subject, detail: f.detail, cross_release: true })),
     );
+    if (found.length > 0) memory.delete(releasesKey(sourceId));
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Database } from '../db/connection.js';
 import { cleanText, isTruncationOf, normaliseCity, normaliseName, sameCity } from '../facilities/normalise.js';
 import { FACILITY_ADP_SQL, facilitySheets } from './facility-sheet.js';
-import { addDays, daysBetween, num, releasesOf, sheetRef, type ReleaseInfo } from './releases.js';
-import type { Detector, Finding } from './types.js';
+import { addDays, byDate, byKnownAt, daysBetween, num, releasesOf, sheetRef, type ReleaseInfo } from './releases.js';
+import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
 const ICE = 'ice.detention-stats';
 
@@ -133,7 +133,7 @@ function dataDate(r: ReleaseInfo): { date: string; stated: boolean } | undefined
  * (one of each set of identical Facilities sheets; none whose sheet is stale, mis-scoped or
  * whose date cannot be placed), and for each the facility's ADP × days elapsed.
  */
-export async function personDaySeries(db: Database): Promise<Map<string, Point[]>> {
+export async function personDaySeries(db: Database, memo: Memo = noMemo): Promise<Map<string, Point[]>> {
   const excluded = new Set(
     (
       await db.all(
@@ -143,13 +143,13 @@ export async function personDaySeries(db: Database): Promise<Map<string, Point[]
       )
     ).map((r) => r.release_id as string),
   );
-  const sheets = await facilitySheets(db);
+  const sheets = await facilitySheets(db, memo);
   const digests = new Set<string>();
   const statedDates = new Map<string, string>();
   const placed = new Map<string, { r: ReleaseInfo; date: string }>();
-  const releases = (await releasesOf(db, ICE))
+  const releases = (await releasesOf(db, ICE, memo))
     .filter((r) => !excluded.has(r.release_id) && sheets.has(r.release_id) && r.fiscal_year !== null)
-    .sort((a, b) => String(a.known_at).localeCompare(String(b.known_at)) || String(a.effective_date).localeCompare(String(b.effective_date)));
+    .sort(byKnownAt);
   // identical sheets (the same data published twice) count once, as the copy retrieved from the agency where there is one
   const retrieved = (r: ReleaseInfo) => r.sightings.some((x) => x.retrieved_at !== null);
   const chosen = new Map<string, ReleaseInfo>();
@@ -181,7 +181,7 @@ export async function personDaySeries(db: Database): Promise<Map<string, Point[]
   );
 
   const rows = (
-    await db.all(
+    await db.allJson(
       `SELECT f.release_id, f.sheet, f."row", f.name, coalesce(f.city, '') AS city, coalesce(f.state, '') AS state, ${FACILITY_ADP_SQL} AS adp
          FROM ice_facilities f JOIN releases r USING (release_id) WHERE r.source_id = $1 ORDER BY f.release_id, f."row"`,
       [ICE],
@@ -189,27 +189,45 @@ export async function personDaySeries(db: Database): Promise<Map<string, Point[]
   ).map((r) => ({ ...r, row: Number(r.row), adp: Number(r.adp) }) as unknown as RawRow);
   const keyOf = facilityKeys(rows.filter((r) => placed.has(r.release_id)));
   // a facility listed twice in one release: identical rows count once, different rows are added
-  const perRelease = new Map<string, { adp: number; cells: string[]; name: string; place: string; seen: Set<number> }>();
+  const perRelease = new Map<string, Map<string, { adp: number; sheet: string; rows: number[]; name: string; place: string; seen: Set<number> }>>();
   for (const r of rows) {
     if (!placed.has(r.release_id)) continue;
-    const k = `${keyOf(r)}\u0000${r.release_id}`;
-    const e = perRelease.get(k) ?? { adp: 0, cells: [], name: r.name, place: [r.city, r.state].filter((x) => x !== '').join(', '), seen: new Set<number>() };
+    let facilities = perRelease.get(r.release_id);
+    if (!facilities) perRelease.set(r.release_id, (facilities = new Map()));
+    const key = keyOf(r);
+    let e = facilities.get(key);
+    if (!e) facilities.set(key, (e = { adp: 0, sheet: r.sheet, rows: [], name: r.name, place: [r.city, r.state].filter((x) => x !== '').join(', '), seen: new Set<number>() }));
     if (!e.seen.has(r.adp)) e.adp += r.adp;
     e.seen.add(r.adp);
-    e.cells.push(sheetRef(r.sheet, `N${r.row}:Q${r.row}`));
+    e.rows.push(r.row);
     if (r.name.length > e.name.length) e.name = r.name;
-    perRelease.set(k, e);
   }
   const series = new Map<string, Point[]>();
-  for (const [k, e] of perRelease) {
-    const [key, releaseId] = k.split('\u0000') as [string, string];
+  for (const [releaseId, facilities] of perRelease) {
     const { r, date } = placed.get(releaseId)!;
     const days = daysBetween(`${r.fiscal_year! - 1}-10-01`, date) + 1;
-    const list = series.get(key) ?? [];
-    list.push({ release: r, date, days, adp: e.adp, pd: e.adp * days, cells: e.cells.join(' + '), name: e.name, place: e.place, rounded: rounded.has(releaseId) });
-    series.set(key, list);
+    const isRounded = rounded.has(releaseId);
+    for (const [key, e] of facilities) {
+      const list = series.get(key) ?? [];
+      const { sheet, rows: at } = e;
+      // the cell text is wanted only for the few facilities with a finding
+      list.push({
+        release: r,
+        date,
+        days,
+        adp: e.adp,
+        pd: e.adp * days,
+        get cells() {
+          return at.map((n) => sheetRef(sheet, `N${n}:Q${n}`)).join(' + ');
+        },
+        name: e.name,
+        place: e.place,
+        rounded: isRounded,
+      });
+      series.set(key, list);
+    }
   }
-  for (const list of series.values()) list.sort((a, b) => a.date.localeCompare(b.date));
+  for (const list of series.values()) list.sort((a, b) => byDate(a.date, b.date));
   return series;
 }
 
@@ -232,9 +250,9 @@ export const facilityPersonDaysDecrease: Detector = {
     'That total can only grow as the year goes on. Here it fell from one release to the next: ICE revised the facility’s earlier figures downward, ' +
     'moved part of its population to another row or name, or one of the two releases is not comparable.',
   sources: [ICE],
-  async run(db): Promise<Finding[]> {
+  async run(db, _source, memo): Promise<Finding[]> {
     const out: Finding[] = [];
-    const series = await personDaySeries(db);
+    const series = await personDaySeries(db, memo);
     const byPlace = new Map<string, string[]>();
     for (const key of series.keys()) {
       const place = key.slice(key.indexOf('|'));

@@ -1,6 +1,6 @@
 import type { Database } from '../db/connection.js';
-import { num, releasesOf, sheetRef } from './releases.js';
-import type { Detector, Finding } from './types.js';
+import { byKnownAt, num, releasesOf, sheetRef } from './releases.js';
+import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
 const ICE = 'ice.detention-stats';
 
@@ -28,8 +28,12 @@ export interface FacilitySheet {
 }
 
 /** Per release of ICE's detention statistics: its Facilities sheet, summed and fingerprinted. */
-export async function facilitySheets(db: Database): Promise<Map<string, FacilitySheet>> {
-  const rows = await db.all(
+export function facilitySheets(db: Database, memo: Memo = noMemo): Promise<Map<string, FacilitySheet>> {
+  return memo('facility-sheets', () => readFacilitySheets(db));
+}
+
+async function readFacilitySheets(db: Database): Promise<Map<string, FacilitySheet>> {
+  const rows = await db.allJson(
     `SELECT f.release_id, any_value(f.sheet) AS sheet, min(f."row") AS first_row, max(f."row") AS last_row, count(*) AS rows,
             sum(${FACILITY_ADP_SQL}) AS adp_sum,
             md5(string_agg(concat_ws('|', f.name, f.city, f.state, f.male_crim, f.male_noncrim, f.female_crim, f.female_noncrim,
@@ -76,21 +80,28 @@ export const staleFacilitiesSheet: Detector = {
     'Most facility rows of this release’s Facilities sheet repeat, to the last decimal, the figures of an earlier release with an earlier snapshot date. ' +
     'ICE did not update the sheet: its facility figures are those of the earlier date, not of this release’s snapshot.',
   sources: [ICE],
-  async run(db): Promise<Finding[]> {
-    const sheets = await facilitySheets(db);
-    const rows = await db.all(
-      `SELECT f.release_id, list(concat_ws('|', f.name, f.male_crim, f.male_noncrim, f.female_crim, f.female_noncrim)) AS signatures
-         FROM ice_facilities f JOIN releases r USING (release_id) WHERE r.source_id = $1 GROUP BY f.release_id`,
+  async run(db, _source, memo): Promise<Finding[]> {
+    const sheets = await facilitySheets(db, memo);
+    // per pair of releases, how many of one's facility rows (name and figures) the other also has: a join
+    // in the database rather than a comparison of every release with every earlier one here
+    const rows = await db.allJson<{ release_id: string; n: number; pairs: Array<{ other: string; same: number }> | null }>(
+      `WITH sig AS (
+         SELECT f.release_id, concat_ws('|', f.name, f.male_crim, f.male_noncrim, f.female_crim, f.female_noncrim) AS s
+           FROM ice_facilities f JOIN releases r USING (release_id) WHERE r.source_id = $1),
+       pairs AS (
+         SELECT a.release_id, b.release_id AS other, count(*) AS same
+           FROM sig a JOIN (SELECT DISTINCT release_id, s FROM sig) b ON a.s = b.s AND a.release_id <> b.release_id
+          GROUP BY ALL)
+       SELECT t.release_id, t.n, list({'other': p.other, 'same': p.same}) FILTER (WHERE p.other IS NOT NULL) AS pairs
+         FROM (SELECT release_id, count(*) AS n FROM sig GROUP BY ALL) t LEFT JOIN pairs p USING (release_id)
+        GROUP BY ALL`,
       [ICE],
     );
-    const signatures = new Map(rows.map((r) => [r.release_id as string, r.signatures as string[]]));
-    const sets = new Map([...signatures].map(([id, list]) => [id, new Set(list)]));
-    const releases = (await releasesOf(db, ICE)).sort(
-      (a, b) => String(a.known_at).localeCompare(String(b.known_at)) || String(a.effective_date).localeCompare(String(b.effective_date)),
-    );
+    const counts = new Map(rows.map((r) => [r.release_id, { n: r.n, same: new Map((r.pairs ?? []).map((p) => [p.other, p.same])) }]));
+    const releases = (await releasesOf(db, ICE, memo)).sort(byKnownAt);
     const out: Finding[] = [];
     releases.forEach((r, i) => {
-      const mine = signatures.get(r.release_id);
+      const mine = counts.get(r.release_id);
       const f = sheets.get(r.release_id);
       if (!mine || !f || r.snapshot_date === null) return;
       let best: { o: (typeof releases)[number]; same: number } | undefined;
@@ -98,16 +109,14 @@ export const staleFacilitiesSheet: Detector = {
       // and the same snapshot is the same data published again
       for (const o of releases.slice(0, i)) {
         if (o.snapshot_date === null || o.snapshot_date >= r.snapshot_date) continue;
-        const theirs = sets.get(o.release_id)!;
-        let same = 0;
-        for (const x of mine) if (theirs.has(x)) same++;
+        const same = mine.same.get(o.release_id) ?? 0;
         if (!best || same > best.same) best = { o, same };
       }
-      if (!best || best.same / mine.length < STALE_SHARE) return;
+      if (!best || best.same / mine.n < STALE_SHARE) return;
       const { o, same } = best;
       const of = sheets.get(o.release_id)!;
       const date = typeof r.summary.facilities_data_date === 'string' ? ` (the sheet says its data are of ${r.summary.facilities_data_date})` : '';
-      const share = same === mine.length ? `all ${same} facility rows` : `${same} of the ${mine.length} facility rows (${num((100 * same) / mine.length)}%)`;
+      const share = same === mine.n ? `all ${same} facility rows` : `${same} of the ${mine.n} facility rows (${num((100 * same) / mine.n)}%)`;
       out.push({
         release_id: r.release_id,
         subject: rowsRef(f),
@@ -145,10 +154,10 @@ export const facilityAdpSumMismatch: Detector = {
     '(a little under it: the sheet leaves out facilities with fewer than one person a day, hold rooms, hospitals, juvenile and ORR facilities). ' +
     `In almost every release the sum is 93%–101% of the national figure; outside ${SUM_RATIO_RANGE[0] * 100}%–${SUM_RATIO_RANGE[1] * 100}% the sheet is stale, belongs to another period or lists other facilities.`,
   sources: [ICE],
-  async run(db): Promise<Finding[]> {
-    const sheets = await facilitySheets(db);
+  async run(db, _source, memo): Promise<Finding[]> {
+    const sheets = await facilitySheets(db, memo);
     const adp = await nationalAdp(db);
-    const releases = await releasesOf(db, ICE);
+    const releases = await releasesOf(db, ICE, memo);
     const out: Finding[] = [];
     releases.forEach((r, i) => {
       const f = sheets.get(r.release_id);

@@ -1,5 +1,5 @@
 import type { Database } from '../db/connection.js';
-import { num, releasesOf, sheetRef } from './releases.js';
+import { byDate, num, releasesOf, sheetRef } from './releases.js';
 import type { Detector, Finding } from './types.js';
 
 const ICE = 'ice.detention-stats';
@@ -49,9 +49,9 @@ export const monthJump: Detector = {
     'The national average daily population or the national book-ins changed from one month to the next by more than one and a half times the largest change the series had ever shown, ' +
     `and by at least ${JUMP_MIN_PEOPLE.toLocaleString('en-US')} people. It may be a real event (the pandemic of 2020, a policy change) or an error in the file: check the two cells.`,
   sources: [ICE],
-  async run(db: Database): Promise<Finding[]> {
-    const releases = (await releasesOf(db, ICE)).filter((r) => !r.date_suspect && r.snapshot_date !== null);
-    const facts = await db.all(
+  async run(db: Database, _source, memo): Promise<Finding[]> {
+    const releases = (await releasesOf(db, ICE, memo)).filter((r) => !r.date_suspect && r.snapshot_date !== null);
+    const facts = await db.allJson(
       `SELECT f.release_id, f.table_id, strftime(f.month, '%Y-%m-%d') AS month, f.value, f.sheet, f.cell
          FROM ice_detention_facts f JOIN releases r USING (release_id)
         WHERE r.source_id = $1 AND f.month IS NOT NULL AND f.agency = 'all' AND f.criminality = 'all' AND f.facility_type = 'all'
@@ -59,7 +59,11 @@ export const monthJump: Detector = {
       [ICE],
     );
     const byRelease = new Map<string, typeof facts>();
-    for (const f of facts) byRelease.set(f.release_id as string, [...(byRelease.get(f.release_id as string) ?? []), f]);
+    for (const f of facts) {
+      const list = byRelease.get(f.release_id as string) ?? [];
+      list.push(f);
+      byRelease.set(f.release_id as string, list);
+    }
     const out: Finding[] = [];
     for (const s of SERIES) {
       const known = new Map<string, MonthValue>();
@@ -73,7 +77,7 @@ export const monthJump: Detector = {
           const b = known.get(m)!;
           return a && a.value > 0 ? { m, a, b, pct: (b.value - a.value) / a.value } : undefined;
         };
-        for (const f of whole.sort((x, y) => String(x.month).localeCompare(String(y.month)))) {
+        for (const f of whole.sort((x, y) => byDate(String(x.month), String(y.month)))) {
           const m = f.month as string;
           if (tested.has(m)) continue;
           tested.add(m);

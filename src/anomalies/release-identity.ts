@@ -114,7 +114,7 @@ export function crossReleaseAnomalies(releases: ReleaseFacts[]): Array<Anomaly &
 
 /** The identity facts of every release of a source, in snapshot-date order. */
 export async function releaseFacts(db: Database, sourceId: string): Promise<ReleaseFacts[]> {
-  const rows = await db.all(
+  const rows = await db.allJson(
     `SELECT r.release_id, strftime(r.snapshot_date, '%Y-%m-%d') AS snapshot_date, r.fiscal_year, r.summary::VARCHAR AS summary,
             list(DISTINCT f.file_name ORDER BY f.file_name) AS names
        FROM releases r LEFT JOIN release_files f USING (release_id)
@@ -124,7 +124,7 @@ export async function releaseFacts(db: Database, sourceId: string): Promise<Rele
   );
   const cells = new Map<string, { ice?: string; cbp?: string }>();
   if (sourceId === 'ice.detention-stats') {
-    const facts = await db.all(
+    const facts = await db.allJson(
       `SELECT f.release_id, f.agency, f.sheet, f.cell FROM ice_detention_facts f JOIN releases r USING (release_id)
         WHERE r.source_id = $1 AND f.table_id = 'detained_by_criminality_agency' AND f.measure = 'detained'
           AND f.criminality = 'all' AND f.agency IN ('ICE', 'CBP')`,
@@ -151,8 +151,8 @@ function identityDetector(code: string, fields: Omit<Detector, 'code' | 'run' | 
     code,
     severity,
     ...fields,
-    async run(db, sourceId): Promise<Finding[]> {
-      return crossReleaseAnomalies(await releaseFacts(db, sourceId))
+    async run(db, sourceId, memo): Promise<Finding[]> {
+      return (await memo(`identity:${sourceId}`, async () => crossReleaseAnomalies(await releaseFacts(db, sourceId))))
         .filter((a) => a.code === code)
         .map(({ release_id, subject, detail }) => ({ release_id, subject, detail }));
     },

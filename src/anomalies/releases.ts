@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection.js';
+import { noMemo, type Memo } from './types.js';
 
 /** What the detectors need to know about a release: dates, place in time, headline values, names. */
 export interface ReleaseInfo {
@@ -15,8 +16,15 @@ export interface ReleaseInfo {
   sightings: Array<{ file_name: string; retrieved_at: string | null }>;
 }
 
-/** The releases of a source, in time order (effective date, then when known, then id). */
-export async function releasesOf(db: Database, sourceId: string): Promise<ReleaseInfo[]> {
+/** The releases of a source, in time order (effective date, then when known, then id); a fresh array, for the caller to sort. */
+export async function releasesOf(db: Database, sourceId: string, memo: Memo = noMemo): Promise<ReleaseInfo[]> {
+  return [...(await memo(releasesKey(sourceId), () => readReleases(db, sourceId)))];
+}
+
+/** The memo key of a source's releases: forgotten whenever a detector stores findings (release_order reads some). */
+export const releasesKey = (sourceId: string) => `releases:${sourceId}`;
+
+async function readReleases(db: Database, sourceId: string): Promise<ReleaseInfo[]> {
   const rows = await db.all(
     `SELECT r.release_id, strftime(r.snapshot_date, '%Y-%m-%d') AS snapshot_date, r.fiscal_year, r.summary::VARCHAR AS summary,
             strftime(o.known_at, '%Y-%m-%d') AS known_at, strftime(o.effective_date, '%Y-%m-%d') AS effective_date, o.date_suspect,
@@ -41,6 +49,13 @@ export async function releasesOf(db: Database, sourceId: string): Promise<Releas
     })),
   }));
 }
+
+/** Order of ISO dates (or 'null'): plain code-unit order, which for them is the calendar's and is much faster than localeCompare. */
+export const byDate = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Releases in the order they became known, then by their place in time. */
+export const byKnownAt = (a: ReleaseInfo, b: ReleaseInfo): number =>
+  byDate(String(a.known_at), String(b.known_at)) || byDate(String(a.effective_date), String(b.effective_date));
 
 /** Days from `a` to `b` (ISO dates). */
 export function daysBetween(a: string, b: string): number {

@@ -34,9 +34,9 @@ export const snapshotDateRegressed: Detector = {
   explain:
     'This file was retrieved after another file of the same series, yet its snapshot date is older. Either the agency put an older file (back) on its page ' +
     '(then the same bytes were often seen before), or the date in the new file’s footnotes was not updated. Its numbers are not the latest ones.',
-  async run(db, sourceId): Promise<Finding[]> {
+  async run(db, sourceId, memo): Promise<Finding[]> {
     const sightings: Sighting[] = [];
-    for (const r of await releasesOf(db, sourceId)) {
+    for (const r of await releasesOf(db, sourceId, memo)) {
       if (r.snapshot_date === null) continue;
       for (const s of r.sightings) {
         // a file cannot be retrieved on or before its own snapshot date: that retrieval date is not a date

@@ -30,8 +30,17 @@ export interface Detector {
   explain: string;
   /** The sources it applies to; every source when absent. */
   sources?: readonly string[];
-  run(db: Database, sourceId: string): Promise<Finding[]>;
+  run(db: Database, sourceId: string, memo: Memo): Promise<Finding[]>;
 }
+
+/**
+ * Values computed once per run of the detectors and shared by those that need them (the
+ * Facilities sheets, the identity facts); only for what no detector's findings change.
+ */
+export type Memo = <T>(key: string, compute: () => Promise<T>) => Promise<T>;
+
+/** A memo that remembers nothing, for a detector run on its own. */
+export const noMemo: Memo = (_key, compute) => compute();
 
 /** An anomaly code the parsers emit (per release), described for the listing. */
 export interface CodeInfo {

@@ -109,6 +109,23 @@ export class Database {
     }
   }
 
+  /**
+   * Like `all`, for large results of plain columns (text, numbers, dates, lists of them):
+   * DuckDB writes each row as JSON and JavaScript parses them all at once, about three times
+   * faster than converting value by value. Dates come back as 'YYYY-MM-DD', numbers as
+   * numbers; not for timestamps or integers beyond 2^53.
+   */
+  async allJson<T = DbRow>(sql: string, params?: Params): Promise<T[]> {
+    const wrapped = `SELECT to_json(q)::VARCHAR AS j FROM (${sql}) q`;
+    try {
+      const reader = await this.conn.runAndReadAll(wrapped, params);
+      const column = reader.getColumnsJS()[0] ?? [];
+      return JSON.parse(`[${column.join(',')}]`) as T[];
+    } catch (err) {
+      throw new QueryError(sql, err);
+    }
+  }
+
   async one(sql: string, params?: Params): Promise<DbRow | undefined> {
     return (await this.all(sql, params))[0];
   }
@@ -148,17 +165,25 @@ export class Database {
     }
   }
 
-  /** One writer per column, chosen once per table from its declared type (the hot loop of every ingest). */
+  /**
+   * One writer per column, chosen from its declared type (the hot loop of every ingest); read
+   * for every table at once, since each look-up in the catalog costs about 10 ms.
+   */
   private async writersFor(table: string): Promise<ColumnWriter[]> {
-    const cached = this.writerCache.get(table);
-    if (cached) return cached;
-    const cols = await this.all(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
-      [table],
-    );
-    if (cols.length === 0) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
-    const writers = cols.map((c) => ({ column: c.column_name as string, write: writerFor(c.data_type as string) }));
-    this.writerCache.set(table, writers);
+    if (!this.writerCache.has(table)) {
+      const cols = await this.all(
+        `SELECT table_name, column_name, data_type FROM duckdb_columns()
+          WHERE database_name = current_database() AND schema_name = current_schema() AND NOT internal ORDER BY table_name, column_index`,
+      );
+      this.writerCache.clear();
+      for (const c of cols) {
+        const list = this.writerCache.get(c.table_name as string) ?? [];
+        list.push({ column: c.column_name as string, write: writerFor(c.data_type as string) });
+        this.writerCache.set(c.table_name as string, list);
+      }
+    }
+    const writers = this.writerCache.get(table);
+    if (!writers) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
     return writers;
   }
 
