@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Database } from '../db/connection.js';
+import { ident, literal } from '../db/sql.js';
 import { CheckFailedError, errorMessage, SourceFormatError, TrackerError } from '../lib/errors.js';
 import { DATASETS } from '../sources/registry.js';
 import type { Dataset, ParsedRelease, Row } from '../sources/types.js';
 import { type Archive, sha256Hex } from './archive.js';
 import { refreshCrossReleaseAnomalies } from './cross-release.js';
+import { ParsePool, parseThreadCount, type StagedParse, type Staging } from './parse-pool.js';
 import { walk } from './walk.js';
 
 export type Origin = 'fetch' | 'mirror' | 'file' | 'backfill';
@@ -34,8 +36,8 @@ export interface IngestReport {
   duplicates: number;
   skipped: number;
   errors: number;
-  /** Where the time went: reading and parsing, then loading into the database. */
-  timings?: { parse_ms: number; load_ms: number };
+  /** Where the time went: reading and parsing, then loading into the database, of which the cross-release checks. */
+  timings?: { parse_ms: number; load_ms: number; detect_ms: number };
 }
 
 export interface IngestOptions {
@@ -44,6 +46,19 @@ export interface IngestOptions {
   origin: Origin;
   now?: () => Date;
   onFile?: (done: number, total: number, outcome: Outcome) => void;
+  /**
+   * Parse threads besides the main thread (default: parseThreadCount); with `only`, the
+   * main thread parses nothing a thread can (tests, to exercise the threads).
+   */
+  parseThreads?: { count: number; only?: boolean };
+}
+
+/** The parse threads of one run, and the staging databases they leave (see parse-pool.ts). */
+interface Threads {
+  pool?: ParsePool;
+  /** Settles once the parse is over and the threads have written their staging files. */
+  staging?: Promise<Staging>;
+  only: boolean;
 }
 
 function claimant(fileName: string, bytes: Uint8Array): Dataset | undefined {
@@ -52,15 +67,32 @@ function claimant(fileName: string, bytes: Uint8Array): Dataset | undefined {
 }
 
 /**
- * Ingests files and folders. Files are parsed first (four in flight), then every
- * parsed release is loaded in one transaction; if that transaction fails, each
- * release is loaded in a transaction of its own, so a release is always all or
- * nothing and one bad file never costs the others. A file no source claims is
- * skipped (with the reason) in a folder walk, and is an error when it was named on
- * the command line.
+ * Ingests files and folders. Files are parsed first (four in flight; on parse threads
+ * when there are many, see parse-pool.ts), then every parsed release is loaded in one
+ * transaction; if that transaction fails, each release is loaded in a transaction of its
+ * own, so a release is always all or nothing and one bad file never costs the others. A
+ * file no source claims is skipped (with the reason) in a folder walk, and is an error
+ * when it was named on the command line.
  */
 export async function ingestPaths(paths: string[], options: IngestOptions): Promise<IngestReport> {
   const files = walk(paths);
+  const size = options.parseThreads?.count ?? parseThreadCount(files.length);
+  const offThread = DATASETS.filter((d) => d.parseOffThread);
+  // started first, so the threads warm up while the main thread reads and parses the first files
+  const threads: Threads = {
+    pool: size > 0 && offThread.length > 0 ? new ParsePool(size, offThread.map((d) => d.schemaSql)) : undefined,
+    only: options.parseThreads?.only === true,
+  };
+  try {
+    return await ingestFiles(files, options, threads);
+  } finally {
+    for (const alias of [...stagingAlias.values()]) await options.db.exec(`DETACH DATABASE IF EXISTS ${alias}`).catch(() => undefined);
+    stagingAlias.clear();
+    await threads.pool?.dispose();
+  }
+}
+
+async function ingestFiles(files: ReturnType<typeof walk>, options: IngestOptions, threads: Threads): Promise<IngestReport> {
   const outcomes: Outcome[] = new Array(files.length);
   const pending: Array<{ index: number; prepared: Prepared }> = [];
   const batch = await openBatch(options.db);
@@ -73,7 +105,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
       let result: Outcome | Prepared;
       try {
         const bytes = readFileSync(f.path);
-        result = await prepare({ path: f.path, bytes, origin: options.origin, explicit: f.explicit }, options, batch);
+        result = await prepare({ path: f.path, bytes, origin: options.origin, explicit: f.explicit }, options, batch, threads);
       } catch (err) {
         result = { status: 'error', path: f.path, error: errorMessage(err) };
       }
@@ -86,14 +118,17 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
   const t0 = performance.now();
   // four files in flight: while one waits on file I/O, the main thread parses another
   await Promise.all([worker(), worker(), worker(), worker()]);
+  // the threads write their staging files while the main thread loads the rows it parsed itself
+  threads.staging = threads.pool?.finish();
   const t1 = performance.now();
-  const loaded = await loadAll(pending.map((p) => p.prepared), options);
+  const run: LoadRun = { staging: threads.staging, detectMs: 0 };
+  const loaded = await loadAll(pending.map((p) => p.prepared), options, run);
   const t2 = performance.now();
   pending.forEach((p, i) => {
     outcomes[p.index] = loaded[i]!;
     options.onFile?.(++done, files.length, loaded[i]!);
   });
-  return { ...summarise(outcomes), timings: { parse_ms: Math.round(t1 - t0), load_ms: Math.round(t2 - t1) } };
+  return { ...summarise(outcomes), timings: { parse_ms: Math.round(t1 - t0), load_ms: Math.round(t2 - t1), detect_ms: Math.round(run.detectMs) } };
 }
 
 export function summarise(outcomes: Outcome[]): IngestReport {
@@ -118,6 +153,8 @@ interface Prepared {
   parsed?: ParsedRelease;
   /** The archive write, started at parse time and awaited before the release is loaded. */
   archived?: Promise<{ path: string }>;
+  /** Parsed on a thread: its rows wait in that thread's staging database. */
+  staged?: StagedParse;
 }
 
 /** What one run knows before it starts, read once rather than queried per file. */
@@ -143,7 +180,7 @@ async function openBatch(db: Database): Promise<Batch> {
   return { known, files, inFlight: new Map() };
 }
 
-async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch): Promise<Outcome | Prepared> {
+async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch, threads?: Threads): Promise<Outcome | Prepared> {
   const now = options.now ?? (() => new Date());
   const name = basename(file.path);
   const dataset = claimant(name, file.bytes);
@@ -183,13 +220,21 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch)
   let settle: (ok: boolean) => void = () => undefined;
   batch.inFlight.set(sha256, new Promise<boolean>((resolve) => (settle = resolve)));
   try {
-    const parsed = await dataset.parse({ path: file.path, fileName: described.fileName, bytes: file.bytes, releaseId });
+    const source = { path: file.path, fileName: described.fileName, bytes: file.bytes, releaseId };
+    let parsed: ParsedRelease;
+    let staged: StagedParse | undefined;
+    const job = dataset.parseOffThread && { ...source, ...dataset.parseOffThread };
+    const onThread = job && (threads?.only ? threads.pool?.parse(job) : threads?.pool?.tryParse(job));
+    if (onThread) {
+      staged = await onThread;
+      parsed = { snapshotDate: staged.snapshotDate, fiscalYear: staged.fiscalYear, summary: staged.summary, anomalies: staged.anomalies, tables: {} };
+    } else parsed = await dataset.parse(source);
     settle(true);
     // archived before the database transaction (content-addressed, so a file whose load fails costs
     // nothing); not awaited here, so the next file is parsed while this one is written and synced
     const archived = options.archive.put(file.bytes, described.fileName, sha256);
     archived.catch(() => undefined);
-    return { ...base, parsed, archived };
+    return { ...base, parsed, archived, staged };
   } catch (err) {
     settle(false);
     if (err instanceof TrackerError) return { status: 'error', path: file.path, source: dataset.id, error: err.message };
@@ -197,10 +242,16 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch)
   }
 }
 
-async function loadAll(items: Prepared[], options: IngestOptions): Promise<Outcome[]> {
+/** What the loads of one run share: the staging files of the parse threads, and a clock for the checks. */
+interface LoadRun {
+  staging?: Promise<Staging>;
+  detectMs: number;
+}
+
+async function loadAll(items: Prepared[], options: IngestOptions, run: LoadRun = { detectMs: 0 }): Promise<Outcome[]> {
   if (items.length === 0) return [];
   try {
-    return await options.db.transaction(() => loadInto(items, options));
+    return await options.db.transaction(() => loadInto(items, options, run));
   } catch (err) {
     if (items.length === 1) {
       const item = items[0]!;
@@ -209,12 +260,12 @@ async function loadAll(items: Prepared[], options: IngestOptions): Promise<Outco
       return [{ status: 'error', path: item.file.path, source: item.dataset.id, error }];
     }
     const out: Outcome[] = [];
-    for (const item of items) out.push(...(await loadAll([item], options)));
+    for (const item of items) out.push(...(await loadAll([item], options, run)));
     return out;
   }
 }
 
-async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outcome[]> {
+async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun): Promise<Outcome[]> {
   const { db } = options;
   const now = options.now ?? (() => new Date());
   const outcomes: Outcome[] = [];
@@ -231,6 +282,7 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
     }
   }
   for (const [table, rows] of byTable) await db.append(table, rows);
+  await copyStaged(db, items, run.staging);
   for (const item of items) {
     const { parsed, file, dataset, releaseId } = item;
     if (!parsed && !batchReleases.has(releaseId) && !(await db.one(`SELECT 1 AS x FROM releases WHERE release_id = $1`, [releaseId]))) {
@@ -241,7 +293,7 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
       outcomes.push({ status: 'duplicate', path: file.path, source: dataset.id, release_id: releaseId, detail: `same bytes as release ${releaseId}; recorded as another name of it` });
       continue;
     }
-    let rows = Object.values(parsed.tables).reduce((n, t) => n + t.length, 0);
+    let rows = Object.values(parsed.tables).reduce((n, t) => n + t.length, 0) + Object.values(item.staged?.rows ?? {}).reduce((n, c) => n + c, 0);
     let { snapshotDate, fiscalYear, summary } = parsed;
     const found = [...parsed.anomalies];
     // a file read from disk is loaded from there while its archive copy is still being written
@@ -274,6 +326,39 @@ async function loadInto(items: Prepared[], options: IngestOptions): Promise<Outc
   await db.append('releases', releases);
   await db.append('release_files', items.map((i) => i.fileRow));
   await db.append('release_anomalies', anomalies);
+  const t0 = performance.now();
   for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source);
+  run.detectMs += performance.now() - t0;
   return outcomes;
+}
+
+/** Staging files attached to the database during this process (path → alias); attachments last until detached. */
+const stagingAlias = new Map<string, string>();
+
+/** Copies the staged rows of these releases, one statement per table and staging database. */
+async function copyStaged(db: Database, items: Prepared[], staging: Promise<Staging> | undefined): Promise<void> {
+  const stagedItems = items.filter((i) => i.staged);
+  if (stagedItems.length === 0) return;
+  const { paths, failed } = await staging!;
+  const byPath = new Map<string, { ids: string[]; tables: Set<string> }>();
+  for (const item of stagedItems) {
+    const { stagingPath, rows } = item.staged!;
+    const refused = failed.get(item.releaseId);
+    if (refused !== undefined) throw new Error(refused);
+    if (!paths.includes(stagingPath)) throw new Error('its parse thread stopped before its rows could be read; run the ingest again');
+    const s = byPath.get(stagingPath) ?? { ids: [], tables: new Set<string>() };
+    s.ids.push(item.releaseId);
+    for (const [table, n] of Object.entries(rows)) if (n > 0) s.tables.add(table);
+    byPath.set(stagingPath, s);
+  }
+  for (const [path, { ids, tables }] of byPath) {
+    let alias = stagingAlias.get(path);
+    if (!alias) stagingAlias.set(path, (alias = `staging_${stagingAlias.size}_${process.pid}`));
+    // attaching is part of the transaction: a rollback undoes it, so it is asked for each time
+    await db.exec(`ATTACH IF NOT EXISTS ${literal(path)} AS ${alias} (READ_ONLY)`);
+    const list = ids.map(literal).join(', ');
+    for (const table of tables) {
+      await db.exec(`INSERT INTO ${ident(table)} BY NAME SELECT * FROM ${alias}.${ident(table)} WHERE release_id IN (${list})`);
+    }
+  }
 }

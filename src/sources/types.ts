@@ -114,6 +114,12 @@ export interface Dataset {
   claims(fileName: string, head: Uint8Array): boolean;
   discover(fx: Effects): Promise<DiscoveredFile[]>;
   parse(file: SourceFile): Promise<ParsedRelease>;
+  /**
+   * Where a parse thread finds this dataset: the module that exports it (its
+   * `import.meta.url`) and the export's name. Only for datasets whose parse returns rows
+   * and no direct loads; a run of many files parses them on every core (src/ingest/parse-pool.ts).
+   */
+  parseOffThread?: { module: string; exportName: string };
   /** SQL that creates the dataset's canonical tables (idempotent). */
   schemaSql: string;
   /** Tables holding this dataset's rows, keyed by release_id (deleted with a release). */

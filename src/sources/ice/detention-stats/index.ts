@@ -25,6 +25,7 @@ export const iceDetentionStats: Dataset = {
   },
   discover: (fx) => discoverDetentionStats(fx),
   parse: parseDetentionStats,
+  parseOffThread: { module: import.meta.url, exportName: 'iceDetentionStats' },
   schemaSql: readFileSync(join(here, 'schema.sql'), 'utf8'),
   tables: ['ice_tables', 'ice_table_rows', 'ice_table_cols', 'ice_table_cells', 'ice_facilities', 'ice_footnotes'],
   describeFile(fileName) {
