@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { sharedDataDir } from '../test/helpers/shared-data.js';
 import { writeCbpAorCsv } from './generate/cbp-aor.js';
+import { writeDdpParquet } from './generate/ddp-parquet.js';
 import { writeLesaCsv } from './generate/lesa-csv.js';
 import { writeLesaXlsx } from './generate/lesa-xlsx.js';
 import { compareXlsxReaders } from './xlsx-stream.js';
@@ -12,7 +13,7 @@ import { LAYOUTS } from '../src/sources/ice/foia/layouts.js';
 /**
  * Benchmarks, each run in a fresh child process so peak RSS is the job's own, with the
  * median of several runs. `npm run bench -- NAME…` runs only the named ones
- * (detention, cbp, cbp-5m, foia-csv, foia-population, http; xlsx-stream only when named: it takes about 20 minutes).
+ * (detention, cbp, cbp-5m, foia, foia-population, http; xlsx-stream only when named: it takes about 20 minutes).
  */
 const data = sharedDataDir();
 if (!data) {
@@ -90,27 +91,40 @@ if (wanted('cbp-5m')) {
   }
 }
 
-if (wanted('foia-csv')) {
-  // 1.5 million removals in the raw ERO-LESA CSV layout (banner lines, 41 columns, redaction codes), ours against DuckDB's read_csv
-  const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-'));
-  try {
-    const file = join(dir, 'SyntheticRemovals.csv');
-    const g = await writeLesaCsv(file, LAYOUTS.find((l) => l.id === 'removals-2025-07')!, 1_500_000);
-    const n = Math.min(runs, 3);
-    const ours: Measured[] = [];
-    const ref: Measured[] = [];
-    for (let i = 0; i < n; i++) {
-      ref.push(measure('ingest-foia-csv.ts', ['duckdb', file, 't']));
-      ours.push(measure('ingest-foia-csv.ts', ['ours', file, 'foia_removals']));
+/** The FOIA tables at real sizes (issue 5): each as an ERO-LESA CSV and as DDP's parquet, ours against DuckDB alone. */
+const FOIA_TABLES = [
+  { label: 'removals', layout: 'removals-2025-07', table: 'foia_removals', rows: 1_500_000, ddp: 'removals-latest.parquet' },
+  { label: 'arrests', layout: 'arrests-latest', table: 'foia_arrests', rows: 2_000_000, ddp: 'arrests-latest.parquet' },
+  { label: 'detention stints', layout: 'detentions-latest', table: 'foia_detentions', rows: 10_000_000, ddp: 'detention-stints-latest.parquet' },
+] as const;
+
+if (wanted('foia') || wanted('foia-csv')) {
+  const n = Math.min(runs, 3);
+  for (const t of FOIA_TABLES) {
+    const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-'));
+    try {
+      const layout = LAYOUTS.find((l) => l.id === t.layout)!;
+      const csv = join(dir, `Synthetic ${t.label}.csv`);
+      const g = await writeLesaCsv(csv, layout, t.rows);
+      const parquet = join(dir, t.ddp);
+      const p = await writeDdpParquet(parquet, layout, t.rows, csv);
+      for (const [format, file, bytes] of [['ERO-LESA CSV', csv, g.bytes], ['DDP parquet', parquet, p.bytes]] as const) {
+        const ours: Measured[] = [];
+        const ref: Measured[] = [];
+        for (let i = 0; i < n; i++) {
+          ref.push(measure('ingest-foia-file.ts', ['duckdb', file, 't']));
+          ours.push(measure('ingest-foia-file.ts', ['ours', file, t.table]));
+        }
+        const o = median(ours.map((r) => r.wall_ms));
+        const d = median(ref.map((r) => r.wall_ms));
+        console.log(`\nload of ${t.rows.toLocaleString('en-US')} generated ${t.label} as ${format} (${Math.round(bytes / 1e6)} MB; ${n} runs each, interleaved, median):`);
+        console.log(`  tracker ingest   ${o} ms   (${Math.round(t.rows / (o / 1000)).toLocaleString('en-US')} rows/s; runs: ${ours.map((r) => r.wall_ms).join(', ')}; peak RSS ${median(ours.map((r) => r.peak_rss_mb))} MB)`);
+        console.log(`  DuckDB alone     ${d} ms   (runs: ${ref.map((r) => r.wall_ms).join(', ')}; peak RSS ${median(ref.map((r) => r.peak_rss_mb))} MB)`);
+        console.log(`  ratio            ${(o / d).toFixed(2)}×   (target ≤ 1.5×)`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const o = median(ours.map((r) => r.wall_ms));
-    const d = median(ref.map((r) => r.wall_ms));
-    console.log(`\nload of a generated ERO-LESA removals CSV, ${g.rows} records (${Math.round(g.bytes / 1e6)} MB) (${n} runs each, interleaved, median):`);
-    console.log(`  tracker ingest   ${o} ms   (${Math.round(g.rows / (o / 1000))} rows/s; runs: ${ours.map((r) => r.wall_ms).join(', ')}; peak RSS ${median(ours.map((r) => r.peak_rss_mb))} MB)`);
-    console.log(`  DuckDB read_csv  ${d} ms   (runs: ${ref.map((r) => r.wall_ms).join(', ')})`);
-    console.log(`  ratio            ${(o / d).toFixed(2)}×   (target ≤ 1.5×)`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
