@@ -15,6 +15,7 @@ import {
 } from '../../src/lib/countries.js';
 import { Workbook } from '../../src/xlsx/workbook.js';
 import { requireSharedData } from '../helpers/shared-data.js';
+import { parseCsv } from '../helpers/csv.js';
 
 function iso3(name: string): string | undefined {
   const r = resolveCountry(name);
@@ -276,39 +277,6 @@ describe('the crosswalk file', () => {
  * Coverage: every citizenship / nationality / country value of every file of the shared data that
  * has one, read here independently of the ingest code.
  * ---------------------------------------------------------------------------------------------- */
-
-/** RFC 4180: quoted fields may hold commas, quotes ("") and newlines. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** Values of one named column, the header being on line `headerLine` (1-based). */
 function csvColumn(file: string, column: string, headerLine = 1): string[] {

@@ -14,33 +14,11 @@ import { resolveCountry } from '../../src/lib/countries.js';
 import type { PageResult } from '../../src/server/pages/types.js';
 import { DATASETS } from '../../src/sources/registry.js';
 import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
+import { splitCsvLine } from '../helpers/csv.js';
 
 const SW = 'Southwest Land Border';
 const NOV_FILE = 'nationwide-encounters-fy23-fy26-nov-state.csv';
 const OHSS_FILE = 'KHSM Encounters (USBP) fy25m11.xlsx';
-
-/** One CSV line into cells; a quoted cell may hold commas ("CHINA, PEOPLES REPUBLIC OF"). */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
-}
 
 /** Southwest encounters of November 2025, added up straight from the CBP file, independently of the ingest. */
 function southwestNov2025(data: string): number {

@@ -28,6 +28,7 @@ import { thirdCountryPage } from '../../src/server/pages/third-country.js';
 import { LAYOUTS } from '../../src/sources/ice/foia/layouts.js';
 import { DATASETS } from '../../src/sources/registry.js';
 import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
+import { splitCsvLine } from '../helpers/csv.js';
 
 const OHSS_FILE = 'KHSM Encounters (USBP) fy25m11.xlsx';
 const YEARBOOK_2022_REMOVALS = 'Yearbook2022_Table42NoncitizenRemovalsByCriminalStatusAndRegionAndCountryOfNationality_D.csv';
@@ -44,29 +45,6 @@ function register(): () => void {
 }
 
 /* ---------------------------------------------------------------- independent readings of the files */
-
-/** One CSV line into cells; a quoted cell may hold commas ("CHINA, PEOPLES REPUBLIC OF"). */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
-}
 
 const FISCAL_MONTHS = ['OCT', 'NOV', 'DEC', 'JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP'];
 

@@ -13,36 +13,7 @@ import { buildApp } from '../../src/server/app.js';
 import { facilitySlug } from '../../src/server/pages/facility-slug.js';
 import { DATASETS } from '../../src/sources/registry.js';
 import { repoRoot, requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
-
-/** RFC 4180 CSV into rows of cells (quoted fields may hold commas, quotes and newlines). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length) rows.push([...row, cell]);
-  return rows;
-}
+import { parseCsv } from '../helpers/csv.js';
 
 function csvObjects(text: string): Array<Record<string, string>> {
   const [head, ...rows] = parseCsv(text);
