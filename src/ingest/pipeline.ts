@@ -86,8 +86,6 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
   try {
     return await ingestFiles(files, options, threads);
   } finally {
-    for (const alias of [...stagingAlias.values()]) await options.db.exec(`DETACH DATABASE IF EXISTS ${alias}`).catch(() => undefined);
-    stagingAlias.clear();
     await threads.pool?.dispose();
   }
 }
@@ -121,8 +119,13 @@ async function ingestFiles(files: ReturnType<typeof walk>, options: IngestOption
   // the threads write their staging files while the main thread loads the rows it parsed itself
   threads.staging = threads.pool?.finish();
   const t1 = performance.now();
-  const run: LoadRun = { staging: threads.staging, detectMs: 0 };
-  const loaded = await loadAll(pending.map((p) => p.prepared), options, run);
+  const run: LoadRun = { staging: threads.staging, attached: new Map(), detectMs: 0 };
+  let loaded: Outcome[];
+  try {
+    loaded = await loadAll(pending.map((p) => p.prepared), options, run);
+  } finally {
+    for (const alias of run.attached.values()) await options.db.exec(`DETACH DATABASE IF EXISTS ${alias}`).catch(() => undefined);
+  }
   const t2 = performance.now();
   pending.forEach((p, i) => {
     outcomes[p.index] = loaded[i]!;
@@ -242,13 +245,16 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
   }
 }
 
-/** What the loads of one run share: the staging files of the parse threads, and a clock for the checks. */
+/** What the loads of one run share: the staging files of the parse threads (and their aliases once attached), and a clock for the checks. */
 interface LoadRun {
   staging?: Promise<Staging>;
+  attached: Map<string, string>;
   detectMs: number;
 }
 
-async function loadAll(items: Prepared[], options: IngestOptions, run: LoadRun = { detectMs: 0 }): Promise<Outcome[]> {
+let runs = 0;
+
+async function loadAll(items: Prepared[], options: IngestOptions, run: LoadRun = { attached: new Map(), detectMs: 0 }): Promise<Outcome[]> {
   if (items.length === 0) return [];
   try {
     return await options.db.transaction(() => loadInto(items, options, run));
@@ -282,7 +288,7 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
     }
   }
   for (const [table, rows] of byTable) await db.append(table, rows);
-  await copyStaged(db, items, run.staging);
+  await copyStaged(db, items, run);
   for (const item of items) {
     const { parsed, file, dataset, releaseId } = item;
     if (!parsed && !batchReleases.has(releaseId) && !(await db.one(`SELECT 1 AS x FROM releases WHERE release_id = $1`, [releaseId]))) {
@@ -332,14 +338,11 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
   return outcomes;
 }
 
-/** Staging files attached to the database during this process (path → alias); attachments last until detached. */
-const stagingAlias = new Map<string, string>();
-
 /** Copies the staged rows of these releases, one statement per table and staging database. */
-async function copyStaged(db: Database, items: Prepared[], staging: Promise<Staging> | undefined): Promise<void> {
+async function copyStaged(db: Database, items: Prepared[], run: LoadRun): Promise<void> {
   const stagedItems = items.filter((i) => i.staged);
   if (stagedItems.length === 0) return;
-  const { paths, failed } = await staging!;
+  const { paths, failed } = await run.staging!;
   const byPath = new Map<string, { ids: string[]; tables: Set<string> }>();
   for (const item of stagedItems) {
     const { stagingPath, rows } = item.staged!;
@@ -352,8 +355,9 @@ async function copyStaged(db: Database, items: Prepared[], staging: Promise<Stag
     byPath.set(stagingPath, s);
   }
   for (const [path, { ids, tables }] of byPath) {
-    let alias = stagingAlias.get(path);
-    if (!alias) stagingAlias.set(path, (alias = `staging_${stagingAlias.size}_${process.pid}`));
+    let alias = run.attached.get(path);
+    // unique in the instance, which concurrent runs (the server's sessions) share
+    if (!alias) run.attached.set(path, (alias = `staging_${process.pid}_${++runs}`));
     // attaching is part of the transaction: a rollback undoes it, so it is asked for each time
     await db.exec(`ATTACH IF NOT EXISTS ${literal(path)} AS ${alias} (READ_ONLY)`);
     const list = ids.map(literal).join(', ');
