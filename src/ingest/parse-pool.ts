@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -47,6 +47,19 @@ export type StagedParse = Extract<ParseReply, { ok: true }> & { stagingPath: str
 
 const isIdle = (t: Thread) => t.ready && !t.busy && !t.failed;
 
+/** Staging folders left by a process that was killed (its pid is in the name and it is gone). */
+function removeOrphans(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^tracker-staging-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
+
 interface Thread {
   worker: Worker;
   stagingPath: string;
@@ -86,7 +99,8 @@ export class ParsePool {
   private nextId = 0;
 
   constructor(size: number, schemas: string[]) {
-    this.dir = mkdtempSync(join(tmpdir(), 'tracker-staging-'));
+    removeOrphans();
+    this.dir = mkdtempSync(join(tmpdir(), `tracker-staging-${process.pid}-`));
     for (let i = 0; i < size; i++) {
       const stagingPath = join(this.dir, `thread-${i}.duckdb`);
       const worker = new Worker(new URL('./parse-worker-entry.cjs', import.meta.url), { workerData: { stagingPath, schemas } satisfies WorkerInit });

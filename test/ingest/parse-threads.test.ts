@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -49,9 +49,11 @@ async function ingestFolder(t: TestContext, options: Pick<IngestOptions, 'parseT
 }
 
 const stagingFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('tracker-staging-'));
+/** This process's own staging folders (other test files run beside this one and have theirs). */
+const ownStagingFolders = () => stagingFolders().filter((n) => n.startsWith(`tracker-staging-${process.pid}-`));
 
 test('releases parsed on threads are stored exactly as those parsed on the main thread', async (t) => {
-  const before = stagingFolders();
+  const before = ownStagingFolders();
   const main = await ingestFolder(t, { parseThreads: { count: 0 } });
   if (!main) return;
   const threaded = await ingestFolder(t, { parseThreads: { count: 2, only: true } });
@@ -69,7 +71,7 @@ test('releases parsed on threads are stored exactly as those parsed on the main 
     }
     assert.equal(await count(threaded!.db, 'SELECT count(*) FROM ice_facilities'), await count(main.db, 'SELECT count(*) FROM ice_facilities'));
     assert.deepEqual(await incompleteReleases(threaded!.db), []);
-    assert.deepEqual(stagingFolders(), before, 'the staging folders are removed');
+    assert.deepEqual(ownStagingFolders(), before, 'the staging folders are removed');
 
     // the same folder again: every file is known, nothing is added
     const rows = await count(threaded!.db, 'SELECT count(*) FROM ice_table_cells');
@@ -105,6 +107,25 @@ test('a file that fails on a thread is an error naming it; the others are stored
   } finally {
     run?.db.close();
     run?.store.remove();
+  }
+});
+
+test('a staging folder left by a killed process is removed by the next run with threads; a live one is kept', async (t) => {
+  const data = requireSharedData(t);
+  if (!data) return;
+  const dead = join(tmpdir(), 'tracker-staging-999999999-orphan');
+  const live = join(tmpdir(), `tracker-staging-${process.ppid}-alive`);
+  mkdirSync(dead, { recursive: true });
+  mkdirSync(live, { recursive: true });
+  try {
+    const run = await ingestFolder(t, { parseThreads: { count: 1 } });
+    run?.db.close();
+    run?.store.remove();
+    assert.ok(!stagingFolders().includes(basename(dead)), 'the orphan is gone');
+    assert.ok(stagingFolders().includes(basename(live)), 'the folder of a running process stays');
+  } finally {
+    rmSync(dead, { recursive: true, force: true });
+    rmSync(live, { recursive: true, force: true });
   }
 });
 
