@@ -227,6 +227,35 @@ describe('detention: stays and daily population', () => {
     ]);
   });
 
+  test('stays: a book-in exactly 15 minutes after the book-out continues the stay, a second later does not', async () => {
+    // a database of its own, so these stints stay out of the metrics above
+    const own = await Database.open(':memory:', { schemas: [readFileSync(join(FOIA, 'schema.sql'), 'utf8'), readFileSync(join(FOIA, 'derived.sql'), 'utf8')] });
+    try {
+      await own.run(`INSERT INTO releases (release_id, source_id, sha256, bytes, snapshot_date, ingested_at) VALUES ('e1', 'ice.foia-detentions', 'e1', 0, DATE '2025-03-10', current_timestamp)`);
+      const rows: Array<[string, string, string, string | null]> = [
+        ['E', A, '2025-03-02 08:00:00', '2025-03-03 09:00:00'],
+        ['E', B, '2025-03-03 09:15:00', '2025-03-04 10:00:00'],
+        ['F', A, '2025-03-02 08:00:00', '2025-03-03 09:00:00'],
+        ['F', B, '2025-03-03 09:15:01', null],
+      ];
+      await own.append(
+        'foia_detention_stints',
+        rows.map(([person, facility, bookIn, bookOut], i): Record<string, Cell> => ({
+          release_id: 'e1', sheet: 'Detentions', row: 8 + i, book_in_at: bookIn, book_out_at: bookOut, facility_code: facility, person_id: person,
+        })),
+      );
+      await own.transaction(() => refreshDerived(own, 'e1', { firstDay: '2025-03-01' }));
+      const books = await own.all(`SELECT stint_kind, sum(book_ins) AS n FROM foia_book_ins WHERE dimension = 'all' GROUP BY ALL ORDER BY 1`);
+      // E: one stay of two stints (an initial book-in and a transfer); F: two stays
+      assert.deepEqual(books, [
+        { stint_kind: 'initial', n: 3 },
+        { stint_kind: 'transfer', n: 1 },
+      ]);
+    } finally {
+      own.close();
+    }
+  });
+
   test('national: distinct people per day, any and midnight', async () => {
     // any: 03-01 U (out 09:00), X (in 22:00) · 03-02 X, V1, V2 · 03-03 V1, V2, Y · 03-04 Z · 03-05 Z once,
     // though in A and in B · 03-06 Z, T · 03-07 S once, though booked into A twice · 03-08 W, N · 03-09 W, N,
@@ -323,6 +352,40 @@ describe('detention: stays and daily population', () => {
   });
 });
 
+/** The stored tables of a release equal the exact passes (computed from the stints) day by day, for every breakdown. */
+async function assertStoredMatchesExact(releaseId: string): Promise<void> {
+  const cov = `SELECT release_id, first_day, last_day FROM foia_derived_coverage WHERE release_id = '${releaseId}'`;
+  for (const dim of [null, ...ALL_STINT_DIMENSIONS]) {
+    const computed = await db.all(
+      `SELECT strftime(day, '%Y-%m-%d') AS day, ${dim ?? `'all'`} AS v, count_kind, people
+         FROM (${dailyPopulationSql(`s.release_id = '${releaseId}'`, cov, dim ? [dim] : [])}) ORDER BY 1, 2, 3`,
+    );
+    const stored = await db.all(
+      `SELECT strftime(day, '%Y-%m-%d') AS day, dim_value AS v, count_kind, people FROM foia_daily_population
+        WHERE release_id = '${releaseId}' AND dimension = '${dim ?? 'all'}' ORDER BY 1, 2, 3`,
+    );
+    assert.ok(stored.length > 100, `${dim}: ${stored.length} rows`);
+    assert.deepEqual(stored, computed, `daily population by ${dim ?? 'nothing'}`);
+    const books = await db.all(
+      `SELECT strftime(month, '%Y-%m') AS month, ${dim ?? `'all'`} AS v, stint_kind, CAST(book_ins AS INTEGER) AS n
+         FROM (${bookInsSql(`s.release_id = '${releaseId}'`, cov, dim ? [dim] : [])}) ORDER BY 1, 2, 3`,
+    );
+    const storedBooks = await db.all(
+      `SELECT strftime(month, '%Y-%m') AS month, dim_value AS v, stint_kind, book_ins AS n FROM foia_book_ins
+        WHERE release_id = '${releaseId}' AND dimension = '${dim ?? 'all'}' ORDER BY 1, 2, 3`,
+    );
+    assert.deepEqual(storedBooks, books, `book-ins by ${dim ?? 'nothing'}`);
+  }
+  // the breakdowns attributed one stint per person-day add up to the national count
+  const sums = await db.all(
+    `SELECT dimension, count(*) AS days_off FROM (
+       SELECT dimension, day, count_kind, sum(people) AS s FROM foia_daily_population WHERE release_id = '${releaseId}' AND dimension IN ('aor', 'criminality', 'citizenship') GROUP BY ALL) x
+     JOIN (SELECT day, count_kind, people FROM foia_daily_population WHERE release_id = '${releaseId}' AND dimension = 'all') n USING (day, count_kind)
+     WHERE x.s <> n.people GROUP BY ALL`,
+  );
+  assert.deepEqual(sums, []);
+}
+
 describe('detention: the one-sort pass agrees with the exact passes', () => {
   const MESSY = 'd00000000002';
   test('on a messy release: nested, duplicated and overlapping stints, same-day returns', async () => {
@@ -343,36 +406,42 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
     );
     const out = await db.transaction(() => refreshDerived(db, MESSY));
     assert.ok(out.detentions!.peopleRecomputed > 0 && out.detentions!.peopleRecomputed < 300, `${out.detentions!.peopleRecomputed} people recomputed`);
-    const cov = `SELECT release_id, first_day, last_day FROM foia_derived_coverage WHERE release_id = '${MESSY}'`;
-    for (const dim of [null, ...ALL_STINT_DIMENSIONS]) {
-      const computed = await db.all(
-        `SELECT strftime(day, '%Y-%m-%d') AS day, ${dim ?? `'all'`} AS v, count_kind, people
-           FROM (${dailyPopulationSql(`s.release_id = '${MESSY}'`, cov, dim ? [dim] : [])}) ORDER BY 1, 2, 3`,
-      );
-      const stored = await db.all(
-        `SELECT strftime(day, '%Y-%m-%d') AS day, dim_value AS v, count_kind, people FROM foia_daily_population
-          WHERE release_id = '${MESSY}' AND dimension = '${dim ?? 'all'}' ORDER BY 1, 2, 3`,
-      );
-      assert.ok(stored.length > 100, `${dim}: ${stored.length} rows`);
-      assert.deepEqual(stored, computed, `daily population by ${dim ?? 'nothing'}`);
-      const books = await db.all(
-        `SELECT strftime(month, '%Y-%m') AS month, ${dim ?? `'all'`} AS v, stint_kind, CAST(book_ins AS INTEGER) AS n
-           FROM (${bookInsSql(`s.release_id = '${MESSY}'`, cov, dim ? [dim] : [])}) ORDER BY 1, 2, 3`,
-      );
-      const storedBooks = await db.all(
-        `SELECT strftime(month, '%Y-%m') AS month, dim_value AS v, stint_kind, book_ins AS n FROM foia_book_ins
-          WHERE release_id = '${MESSY}' AND dimension = '${dim ?? 'all'}' ORDER BY 1, 2, 3`,
-      );
-      assert.deepEqual(storedBooks, books, `book-ins by ${dim ?? 'nothing'}`);
-    }
-    // the breakdowns attributed one stint per person-day add up to the national count
-    const sums = await db.all(
-      `SELECT dimension, count(*) AS days_off FROM (
-         SELECT dimension, day, count_kind, sum(people) AS s FROM foia_daily_population WHERE release_id = '${MESSY}' AND dimension IN ('aor', 'criminality', 'citizenship') GROUP BY ALL) x
-       JOIN (SELECT day, count_kind, people FROM foia_daily_population WHERE release_id = '${MESSY}' AND dimension = 'all') n USING (day, count_kind)
-       WHERE x.s <> n.people GROUP BY ALL`,
+    await assertStoredMatchesExact(MESSY);
+  });
+
+  const STRAY = 'd00000000003';
+  test('with stray years, ties on the book-in, stays far from their stints and blank or redacted values', async () => {
+    await release(STRAY, 'ice.foia-detentions', '2025-05-20');
+    // 4,000 stints of about 450 people (three rows share a person and a base time, so book-ins tie
+    // across two sheets); one in fifty booked in around 1900 or 2099, book-outs around 1900 or 2101
+    // or before the book-in, stay starts in 1999 or elsewhere in the period: day numbers far outside
+    // the coverage on both sides, which must land on the same side of every range as the dates do
+    await db.run(
+      `INSERT INTO foia_detention_stints (release_id, sheet, "row", stay_book_in_at, book_in_at, book_out_at, facility_code, criminality, aor, citizenship_country, person_id, redacted)
+       SELECT '${STRAY}', 'T' || CAST(i % 2 AS VARCHAR), CAST(i // 2 AS INTEGER),
+              CASE hash(i, 1) % 5 WHEN 0 THEN NULL WHEN 1 THEN TIMESTAMP '1999-01-01' + to_seconds(i * 86400)
+                   WHEN 2 THEN TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i, 2) % (60 * 86400) AS BIGINT))
+                   ELSE TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i // 3, 2) % (60 * 86400) AS BIGINT)) END,
+              CASE hash(i, 3) % 50 WHEN 0 THEN TIMESTAMP '1900-01-01' + to_seconds(i * 86400) WHEN 1 THEN TIMESTAMP '2099-12-31 23:59:59' - to_seconds(i * 86400)
+                   ELSE TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i // 3, 2) % (60 * 86400) AS BIGINT) + CAST(hash(i, 4) % 3 AS BIGINT) * 3600) END,
+              CASE hash(i, 5) % 40 WHEN 0 THEN NULL WHEN 1 THEN TIMESTAMP '1900-06-01' + to_seconds(i * 86400) WHEN 2 THEN TIMESTAMP '2101-01-01' + to_seconds(i * 86400)
+                   WHEN 3 THEN TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i // 3, 2) % (60 * 86400) AS BIGINT) - 90000)
+                   ELSE TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i // 3, 2) % (60 * 86400) + hash(i, 6) % (9 * 86400) AS BIGINT)) END,
+              CASE WHEN hash(i, 7) % 30 = 0 THEN '' ELSE 'G' || CAST(hash(i, 8) % 4 AS VARCHAR) END,
+              CASE WHEN hash(i, 9) % 30 = 0 THEN NULL ELSE 'K' || CAST(hash(i, 10) % 2 AS VARCHAR) END,
+              'A', 'Z' || CAST(hash(i, 11) % 3 AS VARCHAR),
+              CASE WHEN hash(i, 12) % 40 = 0 THEN NULL ELSE 'Q' || CAST(hash(i // 3, 13) % 150 AS VARCHAR) END,
+              CASE WHEN hash(i, 7) % 60 = 0 THEN ['facility_code'] END
+         FROM range(4000) t(i)`,
     );
-    assert.deepEqual(sums, []);
+    // so few rows make stray days look common, so the coverage is given
+    const out = await db.transaction(() => refreshDerived(db, STRAY, { firstDay: '2025-03-01' }));
+    assert.deepEqual([out.detentions!.firstDay, out.detentions!.lastDay], ['2025-03-01', '2025-05-20']);
+    await assertStoredMatchesExact(STRAY);
+    const labels = await db.all(
+      `SELECT DISTINCT dim_value FROM foia_daily_population WHERE release_id = '${STRAY}' AND dimension = 'facility' AND dim_value LIKE '(%' ORDER BY 1`,
+    );
+    assert.deepEqual(labels, [{ dim_value: '(blank)' }, { dim_value: '(redacted)' }]);
   });
 });
 

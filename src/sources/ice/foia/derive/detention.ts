@@ -60,11 +60,6 @@ export const PERSON_KEY_SQL = `coalesce(s.person_id, '#' || coalesce(s.sheet, ''
 export interface StintRowsOptions {
   /** Breakdown columns to carry (fewer columns make the sorts cheaper). */
   dims?: StintDimension[];
-  /**
-   * Carry 64-bit hashes instead of text: of the person key, and of each breakdown label (decode
-   * with dictionarySql). A narrow sort: refresh.ts on why collisions do not matter in practice.
-   */
-  hashed?: boolean;
 }
 
 /** Tie-break of stints with the same book-in: row, then sheet (its hash, repeatable), in one BIGINT. */
@@ -77,9 +72,8 @@ const ORD_SQL = `CAST(s."row" AS BIGINT) * 1024 + CAST(hash(coalesce(s.sheet, ''
  */
 export function stintRowsSql(where: string, cov: string, options: StintRowsOptions = {}): string {
   const dims = options.dims ?? ALL_STINT_DIMENSIONS;
-  const h = (expr: string) => (options.hashed ? `hash(${expr})` : expr);
-  const labels = dims.map((name) => `${h(labelSql(`s.${STINT_DIMENSIONS[name]}`, STINT_DIMENSIONS[name]))} AS ${name},`).join('\n         ');
-  return `SELECT s.release_id, s.sheet, s."row", s.rowid AS stint_rowid, ${ORD_SQL} AS ord, ${h(PERSON_KEY_SQL)} AS person_key,
+  const labels = dims.map((name) => `${labelSql(`s.${STINT_DIMENSIONS[name]}`, STINT_DIMENSIONS[name])} AS ${name},`).join('\n         ');
+  return `SELECT s.release_id, s.sheet, s."row", s.rowid AS stint_rowid, ${ORD_SQL} AS ord, ${PERSON_KEY_SQL} AS person_key,
          s.stay_book_in_at, s.book_in_at, s.book_out_at,
          ${labels}
          c.first_day, c.last_day,
@@ -88,19 +82,6 @@ export function stintRowsSql(where: string, cov: string, options: StintRowsOptio
          CASE WHEN s.book_out_at IS NULL THEN c.last_day ELSE least(CAST(s.book_out_at AS DATE) - 1, c.last_day) END AS m_end
     FROM foia_detention_stints s JOIN (${cov}) c USING (release_id)
    WHERE s.book_in_at IS NOT NULL AND (${where})`;
-}
-
-/**
- * Decoding of hashed labels: (dimension, code, label) for every value the stints matching `where`
- * can show, '(blank)' and '(redacted)' included.
- */
-export function dictionarySql(where: string, dims: StintDimension[] = ALL_STINT_DIMENSIONS): string {
-  const raw = dims.map((d) => `SELECT '${d}' AS dimension, ${STINT_DIMENSIONS[d]} AS label FROM (SELECT DISTINCT ${STINT_DIMENSIONS[d]} FROM foia_detention_stints s WHERE ${where})`);
-  const fixed = dims.map((d) => `SELECT '${d}', unnest(['(blank)', '(redacted)'])`);
-  return `SELECT dimension, hash(label) AS code, any_value(label) AS label
-    FROM (${[...raw, ...fixed].join('\n    UNION ALL ')})
-   WHERE label <> ''
-   GROUP BY ALL`;
 }
 
 /** Stints of a person in book-in order; `ord` (row, then sheet) makes the order total and repeatable. */
@@ -142,27 +123,92 @@ export function nationalPassSql(rows: string, options: { perRelease?: boolean; s
 }
 
 /**
- * The national pass with one sort and lag() only (refresh.ts): per stint the national effective
- * ranges (a_from, m_from), the per-facility ones (fa_from, fm_from), the stay flags, and `inexact`.
+ * Labels of the stints matching `where` as dense codes: (dimension, label, code), codes from 0 in
+ * label order per dimension: small integers (a byte for most breakdowns) keep the sorted rows and
+ * the pass's table narrow, and are decoded through this table when the results are stored.
+ */
+export function dictionarySql(where: string): string {
+  const cols = ALL_STINT_DIMENSIONS.map((d) => `${labelSql(`s.${STINT_DIMENSIONS[d]}`, STINT_DIMENSIONS[d])} AS ${d}`).join(', ');
+  // GROUPING() is a bit mask of the columns not grouped, the first argument the highest bit
+  const which = ALL_STINT_DIMENSIONS.map((d, i) => `WHEN ${15 - (8 >> i)} THEN '${d}'`).join(' ');
+  return `SELECT dimension, label, row_number() OVER (PARTITION BY dimension ORDER BY label) - 1 AS code
+    FROM (SELECT CASE GROUPING(${ALL_STINT_DIMENSIONS.join(', ')}) ${which} END AS dimension, coalesce(${ALL_STINT_DIMENSIONS.join(', ')}) AS label
+            FROM (SELECT ${cols} FROM foia_detention_stints s WHERE ${where})
+           GROUP BY GROUPING SETS (${ALL_STINT_DIMENSIONS.map((d) => `(${d})`).join(', ')}))`;
+}
+
+/** What the one-sort pass needs besides the stints: the coverage and the label codes. */
+export interface LagPassInput {
+  /** First and last day of the coverage, YYYY-MM-DD (as read back from DuckDB, so safe to inline). */
+  firstDay: string;
+  lastDay: string;
+  /** Table of dictionarySql's codes. */
+  dict: string;
+  /** SQL type of each dimension's codes (the narrowest that holds them). */
+  codeTypes: Record<StintDimension, string>;
+}
+
+/**
+ * The national pass with one sort (refresh.ts), over the stints matching `where` with a book-in: per
+ * stint, in book-in order per person (`seq`), the breakdown codes, the day ranges (s_day, a_end,
+ * m_end), the national effective starts (a_from, m_from), the per-facility ones (fa_from, fm_from),
+ * `book_in` and `inexact`.
+ *
  * When a person's stint ends (both kinds) never decrease in book-in order, the latest earlier end is
  * the previous stint's; and unless the stint two back still covers this start, only the previous
  * stint can overlap it, so the same-facility latest end is the previous stint's when it was in the
  * same facility. `inexact` marks the rows where either assumption fails (nested or duplicated
  * stints, a return to a facility on the day of leaving it, overlapping stays): refresh.ts recomputes
- * every stint of those people with the exact passes. `book_time` dates the stint as a book-in (an
- * initial one by its stay's start).
+ * every stint of those people with the exact passes.
+ *
+ * How it is made cheap (10 million stints):
+ * - One window, lag() of a struct: the previous stint's ends, facility and stay times together. The
+ *   window (partitioned by person) is sorted and evaluated in parallel; an ORDER BY followed by
+ *   lag() OVER () costs about the same CPU here but runs its second half on one thread, and leans on
+ *   the order DuckDB happens to stream rows in.
+ * - Everything that needs no other row is computed before the sort, in parallel: times as epoch
+ *   microseconds (the stay rule's 15 minutes become an integer addition), the book-in day a stint
+ *   has as an initial and as a transfer book-in, whether it is booked in at its stay's start.
+ * - Breakdown values travel as small dense codes, days as integers counted from the coverage's
+ *   first day (0).
+ * `seq` numbers a person's stints in book-in order. `book_in` dates the stint as a book-in, NULL
+ * outside the coverage: 2 × its day + 1 for an initial book-in (dated by its stay's start), 2 × its
+ * day for a transfer (dated by its own book-in).
  */
-export function lagPassSql(rows: string): string {
-  const fac = (c: string) => `CASE WHEN f1 = facility THEN ${c}1 END`;
-  return `SELECT *, CASE WHEN initial_book_in THEN coalesce(stay_book_in_at, book_in_at) ELSE book_in_at END AS book_time
-  FROM (SELECT *, ${fromSql('a1')} AS a_from, ${fromSql('m1')} AS m_from,
-       ${fromSql(fac('a'))} AS fa_from, ${fromSql(fac('m'))} AS fm_from,
-       ${stayFlagsSql('a1 IS NOT NULL', 'o1', 'y1')},
-       coalesce(a1 > a_end OR m1 > m_end OR a2 >= s_day, false) AS inexact
-  FROM (SELECT *, lag(a_end) OVER w AS a1, lag(m_end) OVER w AS m1, lag(facility) OVER w AS f1,
-               lag(book_out_at) OVER w AS o1, lag(stay_book_in_at) OVER w AS y1, lag(a_end, 2) OVER w AS a2
-          FROM ${rows}
-        WINDOW w AS (PARTITION BY person_key ${STINT_ORDER})))`;
+export function lagPassSql(where: string, input: LagPassInput): string {
+  const first = `DATE '${input.firstDay}'`;
+  const last = `DATE '${input.lastDay}'`;
+  const day = (d: string) => `CAST(${d} - ${first} AS INTEGER)`;
+  const covered = (t: string) => `CASE WHEN CAST(${t} AS DATE) BETWEEN ${first} AND ${last} THEN ${day(`CAST(${t} AS DATE)`)} END`;
+  const codes = ALL_STINT_DIMENSIONS.map((d) => `CAST(${d}_.code AS ${input.codeTypes[d]}) AS ${d}`).join(', ');
+  const joins = ALL_STINT_DIMENSIONS.map(
+    (d) => `JOIN (SELECT label, code FROM ${input.dict} WHERE dimension = '${d}') ${d}_ ON ${d}_.label = ${labelSql(`s.${STINT_DIMENSIONS[d]}`, STINT_DIMENSIONS[d])}`,
+  ).join('\n                 ');
+  const link = `${STAY_LINK_MINUTES * 60_000_000}`;
+  // p: the person's previous stint (NULL for the first); p2: the one before
+  // fromSql's rule: greatest() passes over the NULL of a first stint or another facility
+  const from = (end: string, sameFacility = false) => `greatest(s_day, ${sameFacility ? `CASE WHEN p.f = facility THEN ${end} + 1 END` : `${end} + 1`})`;
+  // stayFlagsSql's rule on integers: a new stay unless the previous stint has the same stay start or,
+  // without one, was booked out at most STAY_LINK_MINUTES before this book-in
+  const newStay = `(p IS NULL OR CASE WHEN t_stay IS NOT NULL THEN p.y IS DISTINCT FROM t_stay ELSE p.l IS NOT NULL AND t_in > p.l END)`;
+  return `SELECT seq, person_key, ${ALL_STINT_DIMENSIONS.join(', ')}, s_day, a_end, m_end,
+       ${from('p.a')} AS a_from, ${from('p.m')} AS m_from, ${from('p.a', true)} AS fa_from, ${from('p.m', true)} AS fm_from,
+       coalesce(p.a > a_end OR p.m > m_end OR a2 >= s_day, false) AS inexact,
+       CASE WHEN ${newStay} AND at_stay_start THEN 2 * day_initial + 1 ELSE 2 * day_transfer END AS book_in
+  FROM (SELECT *, lag({a: a_end, m: m_end, f: facility, l: t_link, y: t_stay}) OVER w AS p, lag(a_end, 2) OVER w AS a2,
+               CAST(row_number() OVER w AS INTEGER) AS seq
+          FROM (SELECT hash(${PERSON_KEY_SQL}) AS person_key, epoch_us(s.book_in_at) AS t_in, ${ORD_SQL} AS ord,
+                       epoch_us(s.book_out_at) + ${link} AS t_link, epoch_us(s.stay_book_in_at) AS t_stay,
+                       s.stay_book_in_at IS NULL OR epoch_us(s.book_in_at) <= epoch_us(s.stay_book_in_at) + ${link} AS at_stay_start,
+                       ${covered('coalesce(s.stay_book_in_at, s.book_in_at)')} AS day_initial, ${covered('s.book_in_at')} AS day_transfer,
+                       ${codes},
+                       ${day(`greatest(CAST(s.book_in_at AS DATE), ${first})`)} AS s_day,
+                       ${day(`least(greatest(coalesce(CAST(s.book_out_at AS DATE), ${last}), CAST(s.book_in_at AS DATE)), ${last})`)} AS a_end,
+                       ${day(`CASE WHEN s.book_out_at IS NULL THEN ${last} ELSE least(CAST(s.book_out_at AS DATE) - 1, ${last}) END`)} AS m_end
+                  FROM foia_detention_stints s
+                 ${joins}
+                 WHERE s.book_in_at IS NOT NULL AND (${where}))
+        WINDOW w AS (PARTITION BY person_key ORDER BY t_in, ord))`;
 }
 
 /** The exact per-facility pass: effective ranges (a_from, m_from) per person and facility. */

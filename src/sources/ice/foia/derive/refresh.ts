@@ -1,6 +1,6 @@
 import type { Database } from '../../../../db/connection.js';
 import { dedupedArrestsSql } from './arrests.js';
-import { ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, fillSql, labelSql, lagPassSql, nationalPassSql, stintRowsSql } from './detention.js';
+import { ALL_STINT_DIMENSIONS, ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, labelSql, lagPassSql, nationalPassSql, type StintDimension } from './detention.js';
 
 /**
  * Derived FOIA facts materialised at ingest: the parser's load calls refreshDerived(db, releaseId)
@@ -9,10 +9,11 @@ import { ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, fillSql, labelSq
  * and coverage; for arrests the de-duplicated arrests. Encounters and detainers are counted when
  * queried and need nothing.
  *
- * People and breakdown values travel through the sort as 64-bit hashes (a narrow sort: twice as fast
- * as text here). Two different people share a hash with a probability of about n²/2⁶⁵ (≈ 7·10⁻⁷ for
- * 5 million people), and even then only the days both spend in custody at once would be merged;
- * values are decoded through a dictionary of the release's own values.
+ * People travel through the sort as 64-bit hashes (a narrow sort: twice as fast as text here). Two
+ * different people share a hash with a probability of about n²/2⁶⁵ (≈ 7·10⁻⁷ for 5 million people),
+ * and even then only the days both spend in custody at once would be merged. Breakdown values travel
+ * as dense codes of a dictionary of the release's own values, days as numbers from the coverage's
+ * first day.
  */
 
 export interface RefreshOptions {
@@ -56,7 +57,7 @@ export interface DerivedResult {
 /** The tables refreshDerived writes, keyed by release_id (for the dataset's `tables`). */
 export const DERIVED_TABLES = ['foia_daily_population', 'foia_book_ins', 'foia_arrests_deduped', 'foia_derived_coverage'] as const;
 
-const TEMP = { cov: 'foia_tmp_cov', dict: 'foia_tmp_dict', nat: 'foia_tmp_national', slow: 'foia_tmp_slow', fix: 'foia_tmp_fix', deltas: 'foia_tmp_deltas' };
+const TEMP = { days: 'foia_tmp_days', dict: 'foia_tmp_dict', nat: 'foia_tmp_national', slow: 'foia_tmp_slow', fix: 'foia_tmp_fix', corr: 'foia_tmp_corrections', deltas: 'foia_tmp_deltas' };
 
 export async function refreshDerived(db: Database, releaseId: string, options: RefreshOptions = {}): Promise<DerivedResult> {
   for (const t of DERIVED_TABLES) await db.run(`DELETE FROM ${t} WHERE release_id = $1`, [releaseId]);
@@ -95,15 +96,31 @@ async function refreshArrests(db: Database, releaseId: string): Promise<ArrestsD
 // days, so the ends are the first and last days whose count is at least this share of a median day.
 const ROBUST_SHARE = 0.01;
 
-async function coverage(db: Database, releaseId: string, options: RefreshOptions): Promise<{ firstDay: string; lastDay: string } | null> {
+interface StintCounts {
+  n: number;
+  noPerson: number;
+  noStart: number;
+}
+
+/**
+ * Row counts and the coverage from one scan: stints per book-in day and per book-out day
+ * (GROUPING SETS), kept in TEMP.days.
+ */
+async function countsAndCoverage(db: Database, releaseId: string, options: RefreshOptions): Promise<{ counts: StintCounts; firstDay: string; lastDay: string } | null> {
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${TEMP.days} AS
+     SELECT GROUPING(i) = 1 AS is_out, coalesce(i, o) AS day, count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person
+       FROM (SELECT CAST(book_in_at AS DATE) AS i, CAST(book_out_at AS DATE) AS o, person_id FROM foia_detention_stints WHERE release_id = $1)
+      GROUP BY GROUPING SETS ((i), (o))`,
+    [releaseId],
+  );
   const row = await db.one(
-    `WITH outs AS (SELECT CAST(book_out_at AS DATE) AS day, count(*) AS n FROM foia_detention_stints
-                    WHERE release_id = $1 AND book_out_at IS NOT NULL GROUP BY 1),
-          dated AS (SELECT day, sum(n) AS n FROM (
-                      SELECT CAST(book_in_at AS DATE) AS day, count(*) AS n FROM foia_detention_stints
-                       WHERE release_id = $1 AND book_in_at IS NOT NULL GROUP BY 1
-                      UNION ALL SELECT day, n FROM outs) GROUP BY day)
-     SELECT strftime(coalesce(CAST($2 AS DATE),
+    `WITH ins AS (SELECT * FROM ${TEMP.days} WHERE NOT is_out),
+          outs AS (SELECT day, n FROM ${TEMP.days} WHERE is_out AND day IS NOT NULL),
+          dated AS (SELECT day, sum(n) AS n FROM ${TEMP.days} WHERE day IS NOT NULL GROUP BY day)
+     SELECT (SELECT coalesce(sum(n), 0) FROM ins) AS n, (SELECT coalesce(sum(no_person), 0) FROM ins) AS no_person,
+            (SELECT coalesce(sum(n), 0) FROM ins WHERE day IS NULL) AS no_start,
+            strftime(coalesce(CAST($2 AS DATE),
                               (SELECT min(day) FROM outs WHERE n >= ${ROBUST_SHARE} * (SELECT median(n) FROM outs)),
                               (SELECT min(day) FROM dated)), '%Y-%m-%d') AS first_day,
             strftime(coalesce(CAST($3 AS DATE),
@@ -111,36 +128,87 @@ async function coverage(db: Database, releaseId: string, options: RefreshOptions
                               (SELECT max(day) FROM dated WHERE n >= ${ROBUST_SHARE} * (SELECT median(n) FROM dated))), '%Y-%m-%d') AS last_day`,
     [releaseId, options.firstDay ?? null, options.lastDay ?? null],
   );
-  if (!row || row.first_day === null || row.last_day === null || (row.first_day as string) > (row.last_day as string)) return null;
-  return { firstDay: row.first_day as string, lastDay: row.last_day as string };
+  const counts = { n: Number(row!.n), noPerson: Number(row!.no_person), noStart: Number(row!.no_start) };
+  if (counts.n === 0) return null;
+  if (row!.first_day === null || row!.last_day === null || (row!.first_day as string) > (row!.last_day as string)) return null;
+  return { counts, firstDay: row!.first_day as string, lastDay: row!.last_day as string };
+}
+
+/** Dimensions as numbered in the temporary tables; the pass's table has a code column per breakdown. */
+const DIMENSIONS = ['all', 'facility', ...ATTRIBUTED_DIMENSIONS];
+const KINDS = ['any', 'midnight'];
+const CODE_COLUMNS = DIMENSIONS.slice(1);
+/** The label of a code as stored: the dictionary's, and 'all' for the national total. */
+const labelsSql = (dict: string) => `(SELECT CAST(list_position(['${DIMENSIONS.join("', '")}'], dimension) - 1 AS INTEGER) AS dim, code, label FROM ${dict})`;
+
+/**
+ * The +1/-1 events of a table of effective ranges per (dim, code, kind, day): per dimension and kind
+ * one aggregation of starts and one of ends. (GROUPING SETS were no faster, and neither was one
+ * aggregation of starts for both kinds with a key of four columns.) `weight`: count(*), or sum() of
+ * a column of ±1 for corrections. `starts` counts the non-empty ranges, so a value is seen when its
+ * starts add up to more than zero.
+ */
+function eventsSql(table: string, weight: string): string {
+  const w = `CAST(${weight} AS BIGINT)`;
+  const agg = (dim: string, kind: number, from: string, end: string) => {
+    const head = `SELECT ${DIMENSIONS.indexOf(dim)} AS dim, ${dim} AS code, ${kind} AS kind`;
+    return `
+    ${head}, ${from} AS day, ${w} AS delta, ${w} AS starts FROM ${table} WHERE ${from} <= ${end} GROUP BY ${dim}, ${from}
+    UNION ALL ${head}, ${end} + 1, -${w}, 0 FROM ${table} WHERE ${from} <= ${end} GROUP BY ${dim}, ${end} + 1`;
+  };
+  return CODE_COLUMNS.flatMap((d) =>
+    d === 'facility' ? [agg(d, 0, 'fa_from', 'a_end'), agg(d, 1, 'fm_from', 'm_end')] : [agg(d, 0, 'a_from', 'a_end'), agg(d, 1, 'm_from', 'm_end')],
+  ).join('\n    UNION ALL');
 }
 
 /**
- * The +1/-1 events of the lag pass's table per (dimension, code, count_kind, day): per dimension and
- * kind one aggregation of starts and one of ends (separate small aggregations were faster than
- * GROUPING SETS here); a day can appear twice, fillSql sums. The national total ('all', code 0)
- * repeats the events of the first attributed dimension, which count every person-day once.
+ * Every day of the coverage (0 … days-1) for every (dim, code) seen, both kinds, zeros included, so
+ * a day with nobody held reads 0 instead of falling back to an older release. The running sum adds
+ * DOUBLEs (exact for these counts, and without 128-bit sums several times faster).
  */
-function eventsSql(nat: string, dims: string[]): string {
-  const agg = (dim: string, name: string, from: string, end: string) => `
-    SELECT '${dim}' AS dimension, ${dim} AS code, '${name}' AS count_kind, ${from} AS day, count(*) AS delta FROM ${nat} WHERE ${from} <= ${end} GROUP BY ${dim}, ${from}
-    UNION ALL SELECT '${dim}', ${dim}, '${name}', ${end} + 1, -count(*) FROM ${nat} WHERE ${from} <= ${end} GROUP BY ${dim}, ${end} + 1`;
-  const parts = [
-    ...dims.flatMap((d) => [agg(d, 'any', 'a_from', 'a_end'), agg(d, 'midnight', 'm_from', 'm_end')]),
-    agg('facility', 'any', 'fa_from', 'a_end'),
-    agg('facility', 'midnight', 'fm_from', 'm_end'),
-  ];
-  return `SELECT CAST($1 AS VARCHAR) AS release_id, * FROM (${parts.join('\n    UNION ALL')})`;
+function dailyValuesSql(deltas: string, days: number): string {
+  return `WITH k_ AS (SELECT dim, code FROM ${deltas} GROUP BY ALL HAVING sum(starts) > 0),
+  d_ AS (SELECT dim, code, kind, day, CAST(sum(delta) AS DOUBLE) AS delta FROM ${deltas} WHERE day < ${days} GROUP BY ALL),
+  g_ AS (SELECT k_.dim, k_.code, t.kind, CAST(cal.day AS INTEGER) AS day FROM k_ CROSS JOIN (VALUES (0), (1)) t(kind) CROSS JOIN range(${days}) cal(day))
+  SELECT dim, code, kind, day, CAST(sum(coalesce(d_.delta, 0)) OVER (PARTITION BY dim, code, kind ORDER BY day) AS INTEGER) AS people
+    FROM g_ LEFT JOIN d_ USING (dim, code, kind, day)`;
 }
 
 /**
- * The month a stint counts in as a book-in, NULL outside the coverage: an initial book-in is dated by
- * its stay's start, a transfer by its own book-in (read in the lag pass, where both times are at hand).
+ * The exact passes for the people the lag pass cannot count exactly: their stints (TEMP.fix) with
+ * the national and per-facility effective starts recomputed, as corrections (TEMP.corr): each stint
+ * once with the lag pass's starts and weight -1, once with the exact starts and weight +1.
  */
-const BOOK_IN_MONTH = `CASE WHEN CAST(book_time AS DATE) BETWEEN CAST($2 AS DATE) AND CAST($3 AS DATE) THEN CAST(date_trunc('month', book_time) AS DATE) END`;
+async function exactPasses(db: Database): Promise<number> {
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.slow} AS SELECT DISTINCT person_key FROM ${TEMP.nat} WHERE inexact`);
+  const slow = Number((await db.one(`SELECT count(*) AS n FROM ${TEMP.slow}`))!.n);
+  if (slow === 0) return 0;
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${TEMP.fix} AS
+     SELECT row_number() OVER () AS sid, * FROM ${TEMP.nat} WHERE person_key IN (SELECT person_key FROM ${TEMP.slow})`,
+  );
+  // seq is the pass's order of a person's stints (book-in, then row), so it stands in for both
+  const rows = `(SELECT sid, person_key, seq AS book_in_at, 0 AS ord, s_day, a_end, m_end, facility FROM ${TEMP.fix}) rows_`;
+  const dims = CODE_COLUMNS.join(', ');
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${TEMP.corr} AS
+     SELECT ${dims}, a_end, m_end, a_from, m_from, fa_from, fm_from, -1 AS w FROM ${TEMP.fix}
+     UNION ALL
+     SELECT ${CODE_COLUMNS.map((d) => `x.${d}`).join(', ')}, x.a_end, x.m_end, n.a_from, n.m_from, f.a_from, f.m_from, 1
+       FROM ${TEMP.fix} x
+       JOIN (${nationalPassSql(rows, { perRelease: false, stays: false })}) n USING (sid)
+       JOIN (${facilityPassSql(rows, { perRelease: false })}) f USING (sid)`,
+  );
+  return slow;
+}
 
-/** Columns the exact passes need, read back from the lag pass's table. */
-const BASE_COLUMNS = `person_key, stint_rowid, book_in_at, ord, s_day, a_end, m_end, facility`;
+/** Per dimension the narrowest unsigned type holding its codes (a narrower sort). */
+async function narrowestCodeTypes(db: Database): Promise<Record<StintDimension, string>> {
+  const rows = await db.all(`SELECT dimension, max(code) AS n FROM ${TEMP.dict} GROUP BY dimension`);
+  const max = new Map(rows.map((r) => [r.dimension as string, Number(r.n)]));
+  const type = (n: number) => (n < 256 ? 'UTINYINT' : n < 65536 ? 'USMALLINT' : 'UINTEGER');
+  return Object.fromEntries(ALL_STINT_DIMENSIONS.map((d) => [d, type(max.get(d) ?? 0)])) as Record<StintDimension, string>;
+}
 
 async function refreshDetentions(db: Database, releaseId: string, options: RefreshOptions): Promise<DetentionDerived | null> {
   const t0 = performance.now();
@@ -155,100 +223,67 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
     mark = now;
     cpuMark = process.cpuUsage();
   };
-  const counts = await db.one(
-    `SELECT count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person, count(*) FILTER (WHERE book_in_at IS NULL) AS no_start
-       FROM foia_detention_stints WHERE release_id = $1`,
-    [releaseId],
-  );
-  if (!counts || counts.n === 0) return null;
-  const cov = await coverage(db, releaseId, options);
-  step('coverage');
-  if (!cov) return null;
-  const covSql = `SELECT * FROM ${TEMP.cov}`;
-  const dims = ['aor', 'criminality', 'citizenship'];
   try {
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.cov} AS SELECT CAST($1 AS VARCHAR) AS release_id, CAST($2 AS DATE) AS first_day, CAST($3 AS DATE) AS last_day`, [
-      releaseId,
-      cov.firstDay,
-      cov.lastDay,
-    ]);
+    const cov = await countsAndCoverage(db, releaseId, options);
+    step('coverage');
+    if (!cov) return null;
+    const { counts, firstDay, lastDay } = cov;
+    const days = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000) + 1;
     await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1')}`, [releaseId]);
+    const codeTypes = await narrowestCodeTypes(db);
     step('dictionary');
-    // one sort of the stints: national and per-facility effective ranges, stay flags
-    await db.exec(
-      `CREATE OR REPLACE TEMP TABLE ${TEMP.nat} AS
-       SELECT ${BASE_COLUMNS}, ${dims.join(', ')}, a_from, m_from, fa_from, fm_from, initial_book_in, inexact,
-              ${BOOK_IN_MONTH} AS book_in_month
-         FROM (${lagPassSql(`(${stintRowsSql('s.release_id = $1', covSql, { hashed: true })}) rows_`)})`,
-      [releaseId, cov.firstDay, cov.lastDay],
-    );
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.nat} AS ${lagPassSql('s.release_id = $1', { firstDay, lastDay, dict: TEMP.dict, codeTypes })}`, [releaseId]);
     step('lag_pass');
-    // the people the lag pass cannot count exactly: every stint of theirs through the exact passes
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.slow} AS SELECT DISTINCT person_key FROM ${TEMP.nat} WHERE inexact`);
-    const slow = Number((await db.one(`SELECT count(*) AS n FROM ${TEMP.slow}`))!.n);
-    if (slow > 0) {
-      const rows = `(SELECT ${BASE_COLUMNS} FROM ${TEMP.nat} WHERE person_key IN (SELECT person_key FROM ${TEMP.slow})) rows_`;
-      await db.exec(
-        `CREATE OR REPLACE TEMP TABLE ${TEMP.fix} AS
-         SELECT n.stint_rowid, n.a_from, n.m_from, f.a_from AS fa_from, f.m_from AS fm_from
-           FROM (${nationalPassSql(rows, { perRelease: false, stays: false })}) n
-           JOIN (${facilityPassSql(rows, { perRelease: false })}) f USING (stint_rowid)`,
-      );
-      await db.exec(
-        `UPDATE ${TEMP.nat} SET a_from = x.a_from, m_from = x.m_from, fa_from = x.fa_from, fm_from = x.fm_from
-           FROM ${TEMP.fix} x WHERE ${TEMP.nat}.stint_rowid = x.stint_rowid`,
-      );
-    }
+    const slow = await exactPasses(db);
     step('exact_passes');
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.deltas} AS ${eventsSql(TEMP.nat, dims)}`, [releaseId]);
-    await db.exec(
-      `INSERT INTO ${TEMP.deltas} SELECT release_id, 'all', CAST(0 AS UBIGINT), count_kind, day, delta FROM ${TEMP.deltas} WHERE dimension = '${dims[0]}'`,
-    );
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.deltas} AS ${eventsSql(TEMP.nat, 'count(*)')}`);
+    if (slow > 0) await db.exec(`INSERT INTO ${TEMP.deltas} ${eventsSql(TEMP.corr, 'sum(w)')}`);
+    // the national total repeats an attributed dimension's events, which count every person-day once
+    await db.exec(`INSERT INTO ${TEMP.deltas} SELECT 0, 0, kind, day, delta, starts FROM ${TEMP.deltas} WHERE dim = ${DIMENSIONS.indexOf(ATTRIBUTED_DIMENSIONS[0]!)}`);
     step('events');
     const populationRows = await db.run(
       `INSERT INTO foia_daily_population (release_id, day, dimension, dim_value, count_kind, people)
-       SELECT p.release_id, p.day, p.dimension, coalesce(d.label, 'all'), p.count_kind, p.people
-         FROM (${fillSql(TEMP.deltas, ['dimension', 'code'], covSql)}) p
-         LEFT JOIN ${TEMP.dict} d USING (dimension, code)`,
+       SELECT $1, DATE '${firstDay}' + p.day, ['${DIMENSIONS.join("', '")}'][p.dim + 1], coalesce(d.label, 'all'), ['${KINDS.join("', '")}'][p.kind + 1], p.people
+         FROM (${dailyValuesSql(TEMP.deltas, days)}) p
+         LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
+      [releaseId],
     );
     step('daily_values');
-    const bookDims = ['facility', ...ATTRIBUTED_DIMENSIONS];
-    const bookInRows = await db.run(
-      `INSERT INTO foia_book_ins (release_id, month, stint_kind, dimension, dim_value, book_ins)
-       SELECT $1, b.month, b.stint_kind, b.dimension, coalesce(d.label, 'all'), b.n
-         FROM (SELECT book_in_month AS month, CASE WHEN initial_book_in THEN 'initial' ELSE 'transfer' END AS stint_kind,
-                      CASE ${bookDims.map((d) => `WHEN ${d} IS NOT NULL THEN '${d}'`).join(' ')} ELSE 'all' END AS dimension,
-                      coalesce(${bookDims.join(', ')}, CAST(0 AS UBIGINT)) AS code, CAST(count(*) AS INTEGER) AS n
-                 FROM ${TEMP.nat} WHERE book_in_month IS NOT NULL
-                GROUP BY GROUPING SETS ((book_in_month, initial_book_in), ${bookDims.map((d) => `(book_in_month, initial_book_in, ${d})`).join(', ')})) b
-         LEFT JOIN ${TEMP.dict} d USING (dimension, code)`,
-      [releaseId],
-    );
+    const bookInRows = await insertBookIns(db, releaseId, firstDay);
     step('book_ins');
-    const stays = await db.one(
-      `SELECT coalesce(sum(book_ins), 0) AS n FROM foia_book_ins WHERE release_id = $1 AND stint_kind = 'initial' AND dimension = 'all'`,
-      [releaseId],
+    const stays = Number(
+      (await db.one(`SELECT coalesce(sum(book_ins), 0) AS n FROM foia_book_ins WHERE release_id = $1 AND stint_kind = 'initial' AND dimension = 'all'`, [releaseId]))!.n,
     );
     const ms = Math.round(performance.now() - t0);
     await db.run(
       `INSERT INTO foia_derived_coverage (release_id, kind, first_day, last_day, rows_total, rows_without_person, rows_without_start, units, people_recomputed, derive_ms, derived_at)
        VALUES ($1, 'detentions', CAST($2 AS DATE), CAST($3 AS DATE), $4, $5, $6, $7, $8, $9, current_timestamp)`,
-      [releaseId, cov.firstDay, cov.lastDay, counts.n as number, counts.no_person as number, counts.no_start as number, stays!.n as number, slow, ms],
+      [releaseId, firstDay, lastDay, counts.n, counts.noPerson, counts.noStart, stays, slow, ms],
     );
-    return {
-      releaseId,
-      firstDay: cov.firstDay,
-      lastDay: cov.lastDay,
-      rows: counts.n as number,
-      rowsWithoutPerson: counts.no_person as number,
-      rowsWithoutStart: counts.no_start as number,
-      stays: stays!.n as number,
-      peopleRecomputed: slow,
-      populationRows,
-      bookInRows,
-      timings,
-    };
+    return { releaseId, firstDay, lastDay, rows: counts.n, rowsWithoutPerson: counts.noPerson, rowsWithoutStart: counts.noStart, stays, peopleRecomputed: slow, populationRows, bookInRows, timings };
   } finally {
     for (const t of Object.values(TEMP)) await db.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
   }
+}
+
+/**
+ * Book-ins per month from the pass's table: 'initial' (begins a stay, dated by the stay's start) or
+ * 'transfer', nationally and per breakdown, only inside the coverage: counted per code and book-in
+ * day (book_in), then summed by month (small).
+ */
+async function insertBookIns(db: Database, releaseId: string, firstDay: string): Promise<number> {
+  const perDay = CODE_COLUMNS.map(
+    (d) => `SELECT ${DIMENSIONS.indexOf(d)} AS dim, ${d} AS code, book_in, count(*) AS n FROM ${TEMP.nat} WHERE book_in IS NOT NULL GROUP BY ${d}, book_in`,
+  ).join('\n       UNION ALL ');
+  return db.run(
+    `INSERT INTO foia_book_ins (release_id, month, stint_kind, dimension, dim_value, book_ins)
+     WITH days_ AS MATERIALIZED (${perDay})
+     SELECT $1, b.month, b.stint_kind, ['${DIMENSIONS.join("', '")}'][b.dim + 1], coalesce(d.label, 'all'), b.n
+       FROM (SELECT dim, code, CAST(date_trunc('month', DATE '${firstDay}' + CAST(book_in // 2 AS INTEGER)) AS DATE) AS month,
+                    CASE WHEN book_in % 2 = 1 THEN 'initial' ELSE 'transfer' END AS stint_kind, CAST(sum(n) AS INTEGER) AS n
+               FROM (SELECT * FROM days_ UNION ALL SELECT 0, 0, book_in, n FROM days_ WHERE dim = ${DIMENSIONS.indexOf('facility')})
+              GROUP BY ALL) b
+       LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
+    [releaseId],
+  );
 }
