@@ -8,6 +8,7 @@ import { writeDdpParquet } from './generate/ddp-parquet.js';
 import { writeLesaCsv } from './generate/lesa-csv.js';
 import { writeLesaXlsx } from './generate/lesa-xlsx.js';
 import { compareXlsxReaders } from './xlsx-stream.js';
+import { compareFoiaXlsx, generateFoiaXlsx } from './foia-xlsx.js';
 import { LAYOUTS } from '../src/sources/ice/foia/layouts.js';
 
 /**
@@ -150,6 +151,19 @@ if (only.includes('xlsx-stream')) {
         `ours against exceljs's streaming reader (${n} runs each, interleaved, median; target ≥ 3 M cells/s, peak RSS < 1.5 GB):`,
     );
     compareXlsxReaders(file, n, ['ours', 'exceljs'], (line) => console.log(`  ${line}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (only.includes('foia-xlsx')) {
+  // end-to-end ingest of a generated ERO-LESA removals workbook (600,000 records, 21.9 M cells), beside exceljs's streaming read of it
+  const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-xlsx-'));
+  try {
+    const g = await generateFoiaXlsx(dir, 'removals', Number(process.env.BENCH_FOIA_XLSX_ROWS ?? 600_000));
+    const n = Math.min(runs, 3);
+    console.log(`\ningest of a generated ERO-LESA workbook, ${g.line} (${n} runs each, interleaved, median; target ≥ 3 M cells/s, peak RSS < 1.5 GB):`);
+    compareFoiaXlsx(g.file, 'removals', g.cells, n, (line) => console.log(`  ${line}`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

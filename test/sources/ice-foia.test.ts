@@ -17,6 +17,10 @@ import { DATASETS } from '../../src/sources/registry.js';
 import { tracker } from '../helpers/cli.js';
 import { requireSharedData, sharedDataDir } from '../helpers/shared-data.js';
 import { buildXlsx, cell, row } from '../helpers/xlsx-builder.js';
+import { REDACTED, writeLesaXlsx } from '../../bench/generate/lesa-xlsx.js';
+import { STREAM_THRESHOLD } from '../../src/sources/ice/foia/xlsx-load.js';
+import { streamSheetRows } from '../../src/xlsx/stream-rows.js';
+import { Workbook } from '../../src/xlsx/workbook.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-foia-'));
 const dbPath = join(dir, 'tracker.duckdb');
@@ -174,6 +178,45 @@ test('a workbook split over two sheets is stacked, keeping sheet and row; redact
     assert.deepEqual(files, { kind: 'arrests', layout: 'arrests-2025-07', title: 'FY2024 - FY2025 ICE Administrative Arrests', series: 'ICE Administrative Arrests', rows: 3 });
   } finally {
     x.close();
+  }
+});
+
+test('a generated ERO-LESA workbook of 40,000 arrests on three sheets, loaded through a pipe by a worker thread: every record, its sheet, row and values', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'tracker-foia-gen-'));
+  try {
+    const path = join(work, WB.replace('Admin Arrests', 'Admin Arrests Generated'));
+    const g = await writeLesaXlsx(path, 'arrests', 40_000, { rowsPerSheet: 15_000 });
+    assert.ok(g.xmlBytes > STREAM_THRESHOLD, 'large enough to be streamed');
+    const x = await ingestWorkbook(WB, readFileSync(path));
+    try {
+      assert.equal(x.report.errors, 0, JSON.stringify(x.report.outcomes));
+      const sheets = await x.db.all(`SELECT sheet, count(*)::INT AS n, min(row)::INT AS first, max(row)::INT AS last, count(*) FILTER (WHERE redacted::VARCHAR = '[Birth Date]')::INT AS redacted FROM foia_arrests GROUP BY 1 ORDER BY 1`);
+      assert.deepEqual(sheets, [
+        { sheet: 'Admin Arrests 1', n: 15_000, first: 8, last: 15_007, redacted: 15_000 },
+        { sheet: 'Admin Arrests 2', n: 15_000, first: 8, last: 15_007, redacted: 15_000 },
+        { sheet: 'Admin Arrests 3', n: 10_000, first: 8, last: 10_007, redacted: 10_000 },
+      ]);
+      // rows read here with the streaming reader, against what was stored for them
+      const wb = await Workbook.open(readFileSync(path), path);
+      for (const info of wb.sheets.slice(0, 3)) {
+        const picked = new Map<number, Array<unknown>>();
+        for await (const batch of streamSheetRows(wb, info, { batchSize: 5_000 })) {
+          for (const r of batch) if (r.row === 8 || r.row % 4_999 === 0 || r.row === 15_007) picked.set(r.row, [1, 3, 5, 14, 15, 25].map((c) => r.cells[c]));
+        }
+        assert.ok(picked.size >= 3, info.name);
+        // columns A, C, E, N, O, Y: Apprehension Date, State, TOA Current Duty AOR, Birth Date, Birth Year, Anonymized Identifier
+        for (const [r, [at, state, aor, birth, year, id]] of picked) {
+          const stored = await x.db.one(`SELECT strftime(apprehension_at, '%Y-%m-%d %H:%M:%S') AS at, state, aor, birth_year AS y, person_id AS p FROM foia_arrests WHERE sheet = $1 AND row = $2`, [info.name, r]);
+          const when = at instanceof Date ? at.toISOString().slice(0, 19).replace('T', ' ') : String(at).replace(/^(\d\d)\/(\d\d)\/(\d{4})/, '$3-$1-$2');
+          assert.deepEqual(stored, { at: when, state, aor, y: year, p: id }, `sheet '${info.name}', row ${r}`);
+          assert.equal(birth, REDACTED);
+        }
+      }
+    } finally {
+      x.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });
 

@@ -5,8 +5,8 @@ import type { DirectLoadResult } from '../../types.js';
 import { refreshDerived } from './derive/refresh.js';
 import { TABLE_OF, type FoiaColumn, type FoiaLayout } from './layouts.js';
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const quoted = (h: string) => `"${h.replace(/"/g, '""')}"`;
+export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+export const quoted = (h: string) => `"${h.replace(/"/g, '""')}"`;
 
 /** A FOIA exemption code in place of a value ("(b)(6), (b)(7)(c)"): a prefix test, far cheaper per cell than a regex. */
 const isRedacted = (v: string) => `(prefix(${v}, '(b)(') OR prefix(${v}, '(B)('))`;
@@ -14,19 +14,50 @@ const DATE_FORMATS = `['%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d
 /** A value that is present, not a redaction, and not readable becomes this, so a check after the insert can name its line. */
 const UNREADABLE = { date: `DATE '0001-01-01'`, datetime: `TIMESTAMP '0001-01-01 00:00:00'`, int: '-999999' } as const;
 
-function typed(c: FoiaColumn): string {
-  const v = quoted(c.header);
-  const present = `NOT (${v} IS NULL OR ${isRedacted(v)} OR trim(${v}) = '')`;
+/**
+ * The SQL typing one FOIA column, shared by the CSV and the workbook loads: its text
+ * `v` (a VARCHAR column) as the column's type, NULL when missing or blank or a
+ * redaction code, the UNREADABLE sentinel when present and not readable. `raw` text
+ * (a CSV as published) is trimmed and tested for redaction codes here; the workbook
+ * load's text is trimmed, and redactions taken out, as the CSV is written
+ * (xlsx/sheet-csv.ts), so a text column is stored as it is read.
+ */
+export function typedSql(c: FoiaColumn, v: string, raw: boolean): string {
+  const t = raw ? `trim(${v})` : v;
+  if (!raw && c.type === 'text') return v;
+  const present = raw ? `NOT (${v} IS NULL OR ${isRedacted(v)} OR ${t} = '')` : `${v} IS NOT NULL`;
+  // the workbook load writes dates as ISO text, which a cast reads fastest; a CSV as published has US dates first
+  const timestamp = raw ? `coalesce(try_strptime(${t}, ${DATE_FORMATS}), TRY_CAST(${t} AS TIMESTAMP))` : `coalesce(TRY_CAST(${t} AS TIMESTAMP), try_strptime(${t}, ${DATE_FORMATS}))`;
   switch (c.type) {
     case 'date':
-      return `CASE WHEN ${present} THEN coalesce(try_strptime(trim(${v}), ${DATE_FORMATS})::DATE, ${UNREADABLE.date}) END`;
+      return `CASE WHEN ${present} THEN coalesce(${timestamp}::DATE, ${UNREADABLE.date}) END`;
     case 'datetime':
-      return `CASE WHEN ${present} THEN coalesce(try_strptime(trim(${v}), ${DATE_FORMATS}), ${UNREADABLE.datetime}) END`;
+      return `CASE WHEN ${present} THEN coalesce(${timestamp}, ${UNREADABLE.datetime}) END`;
     case 'int':
-      return `CASE WHEN ${present} THEN coalesce(TRY_CAST(trim(${v}) AS INTEGER), ${UNREADABLE.int}) END`;
+      // whole numbers only: a cast to INTEGER would round 1990.5
+      return `CASE WHEN ${present} THEN coalesce(CASE WHEN TRY_CAST(${t} AS DOUBLE) = trunc(TRY_CAST(${t} AS DOUBLE)) THEN TRY_CAST(TRY_CAST(${t} AS DOUBLE) AS INTEGER) END, ${UNREADABLE.int}) END`;
     default:
-      return `CASE WHEN ${present} THEN trim(${v}) END`;
+      return `CASE WHEN ${present} THEN ${t} END`;
   }
+}
+
+/** The first stored value that was present and not readable (by column, then sheet in `sheets` order and row), if any. */
+export async function firstUnreadable(
+  db: Database,
+  table: string,
+  layout: FoiaLayout,
+  releaseId: string,
+  sheets: string[] = [],
+): Promise<{ column: FoiaColumn; sheet: string | null; row: number } | undefined> {
+  const order = sheets.length > 0 ? `list_position([${sheets.map(sqlString).join(', ')}], sheet), row` : 'row';
+  for (const c of layout.columns.filter((x) => x.canonical !== null && x.type !== 'text')) {
+    const bad = await db.one(
+      `SELECT sheet, row FROM ${table} WHERE release_id = $1 AND ${c.canonical} = ${UNREADABLE[c.type as keyof typeof UNREADABLE]} ORDER BY ${order} LIMIT 1`,
+      [releaseId],
+    );
+    if (bad) return { column: c, sheet: bad.sheet as string | null, row: Number(bad.row) };
+  }
+  return undefined;
 }
 
 /**
@@ -52,7 +83,7 @@ export async function loadFoiaCsv(
   const insert = `
 INSERT INTO ${table} (release_id, sheet, row, ${stored.map((c) => c.canonical).join(', ')}, redacted)
 SELECT ${sqlString(a.releaseId)}, NULL, CAST(row_number() OVER () + ${a.headerLine} AS INTEGER), ${stored.map((c) => c.canonical).join(', ')}, redacted
-  FROM (SELECT ${stored.map((c) => `${typed(c)} AS ${c.canonical}`).join(', ')}, ${redactedList} AS redacted FROM ${src})`;
+  FROM (SELECT ${stored.map((c) => `${typedSql(c, quoted(c.header), true)} AS ${c.canonical}`).join(', ')}, ${redactedList} AS redacted FROM ${src})`;
   let rows: number;
   try {
     rows = await db.run(insert);
@@ -60,14 +91,12 @@ SELECT ${sqlString(a.releaseId)}, NULL, CAST(row_number() OVER () + ${a.headerLi
     throw explainCsvError(a.file, err instanceof QueryError ? err.cause : err, layout.columns.map((c) => c.header)) ?? err;
   }
   if (rows !== a.dataLines) throw new CheckFailedError('every line loaded', `${a.dataLines} data lines`, `${rows} rows stored`, { file: a.file });
-  for (const c of stored.filter((x) => x.type !== 'text')) {
-    const bad = await db.one(`SELECT row FROM ${table} WHERE release_id = $1 AND ${c.canonical} = ${UNREADABLE[c.type as keyof typeof UNREADABLE]} ORDER BY row LIMIT 1`, [a.releaseId]);
-    if (bad) {
-      throw new SourceFormatError(
-        { file: a.file, line: Number(bad.row), column: c.header },
-        `the value is neither ${c.type === 'int' ? 'a whole number' : 'a date'} nor a FOIA redaction code`,
-      );
-    }
+  const bad = await firstUnreadable(db, table, layout, a.releaseId);
+  if (bad) {
+    throw new SourceFormatError(
+      { file: a.file, line: bad.row, column: bad.column.header },
+      `the value is neither ${bad.column.type === 'int' ? 'a whole number' : 'a date'} nor a FOIA redaction code`,
+    );
   }
   return { rows, ...(await summarise(db, table, layout, a.releaseId, a.title, rows)) };
 }

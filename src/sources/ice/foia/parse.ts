@@ -1,12 +1,15 @@
 import { isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../../../lib/errors.js';
-import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
-import { streamSheetRows } from '../../../xlsx/stream-rows.js';
 import type { CellValue } from '../../../xlsx/sheet.js';
+import { warmSheetCsvWorker } from '../../../xlsx/sheet-csv-pool.js';
+import { streamSheetRows } from '../../../xlsx/stream-rows.js';
+import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
+import { zipEntryLocations } from '../../../xlsx/zip-entries.js';
 import { splitCsvLine } from '../../csv-file.js';
-import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
-import { loadFoiaCsv, summarise } from './csv-load.js';
-import { matchFoiaLayout, REDACTION, TABLE_OF, type FoiaColumn, type FoiaLayout, type Kind } from './layouts.js';
+import type { Anomaly, ParsedRelease, SourceFile } from '../../types.js';
+import { loadFoiaCsv } from './csv-load.js';
+import { matchFoiaLayout, type FoiaLayout, type Kind } from './layouts.js';
+import { loadFoiaXlsx, streams, type FoiaXlsxPlan } from './xlsx-load.js';
 
 /** ERO-LESA puts six banner rows above the header; a few more are searched in case a production differs. */
 const HEADER_SEARCH_ROWS = 15;
@@ -78,7 +81,6 @@ const FOOTNOTE_SHEET = /note|footnote|read ?me/i;
 
 async function parseXlsx(kind: Kind, file: SourceFile): Promise<ParsedRelease> {
   const wb = await Workbook.open(file.bytes, file.path);
-  const table = TABLE_OF[kind];
   const anomalies: Anomaly[] = [];
   const plan: Array<{ info: SheetInfo; headerRow: number; layout: FoiaLayout }> = [];
   let layout: FoiaLayout | undefined;
@@ -115,30 +117,47 @@ async function parseXlsx(kind: Kind, file: SourceFile): Promise<ParsedRelease> {
     plan.push({ info, headerRow: found.headerRow, layout: found.layout });
   }
   if (!layout) throw new SourceFormatError({ file: file.path }, `no sheet holds ICE ${kind} records`);
-  const found = layout;
+  const entries = await zipEntryLocations(file.bytes, file.path);
+  const sheets = plan.map((p) => {
+    const entry = entries.get(p.info.part);
+    if (!entry) throw new SourceFormatError({ file: file.path, sheet: p.info.name }, `sheet part ${p.info.part} is missing from the zip`);
+    return { name: p.info.name, headerRow: p.headerRow, entry };
+  });
+  // a large workbook is loaded through a worker thread: started now, it is ready when the load begins
+  if (streams(sheets.map((s) => s.entry))) warmSheetCsvWorker();
+  const xlsxPlan: FoiaXlsxPlan = {
+    file: file.path,
+    releaseId: file.releaseId,
+    layout,
+    sheets,
+    ctx: wb.streamSource.ctx,
+    title,
+    cellAt: (sheet, row, col) => cellAt(wb, plan.find((p) => p.info.name === sheet)!.info, row, col),
+  };
   return {
     snapshotDate: null,
     fiscalYear: null,
-    summary: { kind, layout: found.id },
+    summary: { kind, layout: layout.id },
     tables: {},
     anomalies,
-    directLoads: [
-      {
-        run: async (db) => {
-          let rows = 0;
-          for (const p of plan) {
-            for await (const batch of streamSheetRows(wb, p.info, { batchSize: 10_000 })) {
-              const out: Row[] = [];
-              for (const r of batch) if (r.row > p.headerRow) readRow(r.cells, r.row, p.info.name, p.layout, file, out);
-              await db.append(table, out);
-              rows += out.length;
-            }
-          }
-          return { rows, ...(await summarise(db, table, found, file.releaseId, title, rows)) };
-        },
-      },
-    ],
+    directLoads: [{ run: (db, path) => loadFoiaXlsx(db, path, xlsxPlan) }],
   };
+}
+
+/** One cell's value, read by streaming its sheet to its row (for an error message). */
+async function cellAt(wb: Workbook, info: SheetInfo, row: number, col: number): Promise<CellValue | undefined> {
+  const rows = streamSheetRows(wb, info);
+  try {
+    for await (const batch of rows) {
+      for (const r of batch) {
+        if (r.row === row) return r.cells[col];
+        if (r.row > row) return undefined;
+      }
+    }
+    return undefined;
+  } finally {
+    await rows.return(undefined);
+  }
 }
 
 /** The text of a sheet's first rows, for finding its banner and header without reading the whole sheet. */
@@ -162,61 +181,4 @@ function cellText(v: CellValue | undefined): string {
   if (v === undefined) return '';
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   return String(v).trim();
-}
-
-function readRow(cells: Array<CellValue | undefined>, r: number, name: string, layout: FoiaLayout, file: SourceFile, out: Row[]): void {
-  let empty = true;
-  const row: Row = { release_id: file.releaseId, sheet: name, row: r };
-  const redacted: string[] = [];
-  layout.columns.forEach((c, i) => {
-    const raw = cells[i + 1];
-    if (raw === undefined || raw === '') return;
-    empty = false;
-    if (c.canonical === null) {
-      // redactions in columns that are not stored are named too, by their header
-      if (typeof raw === 'string' && REDACTION.test(raw)) redacted.push(c.header);
-      return;
-    }
-    row[c.canonical] = convert(raw, c, redacted, () => ({ file: file.path, sheet: name, cell: `${columnLetter(i + 1)}${r}`, column: c.header }));
-  });
-  if (empty) return;
-  for (const c of layout.columns) if (c.canonical !== null && !(c.canonical in row)) row[c.canonical] = null;
-  row.redacted = `[${redacted.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')}]`;
-  out.push(row);
-}
-
-function columnLetter(col: number): string {
-  let s = '';
-  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
-
-const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
-
-function convert(v: CellValue | undefined, c: FoiaColumn, redacted: string[], where: () => { file: string; sheet: string; cell: string; column: string }): string | number | Date | null {
-  if (v === undefined || v === '') return null;
-  if (typeof v === 'string' && REDACTION.test(v)) {
-    redacted.push(c.canonical!);
-    return null;
-  }
-  if (c.type === 'text') return typeof v === 'string' ? v.trim() || null : String(v);
-  if (c.type === 'int') {
-    const n = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!Number.isInteger(n)) throw new SourceFormatError(where(), `'${String(v)}' is neither a whole number nor a FOIA redaction code`);
-    return n;
-  }
-  if (v instanceof Date) return c.type === 'date' ? v.toISOString().slice(0, 10) : v;
-  const s = String(v).trim();
-  const us = US_DATE.exec(s);
-  const iso = us ? undefined : ISO_DATE.exec(s);
-  if (!us && !iso) throw new SourceFormatError(where(), `'${s}' is neither a date nor a FOIA redaction code`);
-  const [y, m, d] = us ? [Number(us[3]), Number(us[1]), Number(us[2])] : [Number(iso![1]), Number(iso![2]), Number(iso![3])];
-  let hour = Number((us ? us[4] : iso![4]) ?? 0);
-  const pm = us?.[7]?.toUpperCase();
-  if (pm === 'PM' && hour < 12) hour += 12;
-  if (pm === 'AM' && hour === 12) hour = 0;
-  const date = new Date(Date.UTC(y, m - 1, d, hour, Number((us ? us[5] : iso![5]) ?? 0), Number((us ? us[6] : iso![6]) ?? 0)));
-  if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) throw new SourceFormatError(where(), `'${s}' is not a calendar date`);
-  return c.type === 'date' ? date.toISOString().slice(0, 10) : date;
 }
