@@ -73,8 +73,8 @@ interface Thread {
  * How many parse threads a run of `files` files gets besides the main thread, which parses
  * too: none for a handful of files (a thread takes about 0.3 s to start), none on fewer than
  * four cores, else one per further core, at most three. On this project's 2-core machine a
- * thread gained nothing (measured, interleaved: 134 workbooks in 5.2–12.3 s with one thread,
- * 5.3–8.6 s without): the main thread's own parsing and DuckDB's threads already fill the
+ * thread costs time (measured quiet, interleaved: 134 workbooks in 5.8–6.4 s with one thread,
+ * 5.1–5.3 s without): the main thread's own parsing and DuckDB's threads already fill the
  * second core. TRACKER_PARSE_THREADS overrides it (0: main thread only).
  */
 export function parseThreadCount(files: number): number {
