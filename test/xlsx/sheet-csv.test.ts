@@ -20,6 +20,7 @@ import { CellError, type CellValue } from '../../src/xlsx/sheet.js';
 import { streamSheetRows } from '../../src/xlsx/stream-rows.js';
 import { Workbook } from '../../src/xlsx/workbook.js';
 import { writeLesaXlsx } from '../../bench/generate/lesa-xlsx.js';
+import { parseCsv } from '../helpers/csv.js';
 import { buildXlsx, cell, row, si, STYLE } from '../helpers/xlsx-builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-sheet-csv-'));
@@ -153,38 +154,15 @@ async function expected(wb: Workbook, sheet: number, spec: SheetCsvSpec): Promis
   return lines;
 }
 
-/** CSV text to records (quoted fields may hold commas, quotes and line ends). */
-function parseCsv(csv: string): string[][] {
-  const out: string[][] = [];
-  let rec: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < csv.length; i++) {
-    const ch = csv[i]!;
-    if (quoted) {
-      if (ch === '"' && csv[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      rec.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      rec.push(field);
-      out.push(rec);
-      rec = [];
-      field = '';
-    } else field += ch;
-  }
-  assert.equal(field + rec.join(''), '', 'the CSV ends with a line end');
-  return out;
+/** CSV text to records, read by the tests' own reader; the text must end with a line end. */
+function csvRecords(csv: string): string[][] {
+  assert.ok(csv === '' || csv.endsWith('\n'), 'the CSV ends with a line end');
+  return parseCsv(csv);
 }
 
 /** The CSV's records against the oracle's lines, numbers compared as numbers (the CSV keeps Excel's text of them). */
 function assertSame(csv: string, lines: Array<Array<string | number>>, what: string): void {
-  const got = parseCsv(csv).sort((a, b) => Number(a[0]) - Number(b[0]));
+  const got = csvRecords(csv).sort((a, b) => Number(a[0]) - Number(b[0]));
   assert.equal(got.length, lines.length, `${what}: lines`);
   got.forEach((rec, k) => {
     const want = lines[k]!;
@@ -222,7 +200,7 @@ describe('sheet rows as CSV lines', () => {
       assertSame(await written(x.path, x.wb, 0, spec, x.strings, blockSize, pieceSize), lines, `blocks of ${blockSize}, pieces of ${pieceSize}`);
     }
     const csv = await written(x.path, x.wb, 0, spec, x.strings, 1 << 20, 1 << 20);
-    const byRow = new Map(parseCsv(csv).map((r) => [r[0], r]));
+    const byRow = new Map(csvRecords(csv).map((r) => [r[0], r]));
     // shared strings: quoted with commas and quotes, trimmed, an empty one no value, a redaction a flag, UTF-8 kept
     assert.deepEqual(byRow.get('4'), ['4', 'R&D <draft> "quoted", with a comma', 'padded', '', '', '', 'café — 東京 🙂', '', '', 'e']);
     assert.deepEqual(byRow.get('5'), ['5', 'inline & <text>, "quoted"', '4', 'São Tomé', 'TRUE', '', '1234567', '', '', 'g']);
