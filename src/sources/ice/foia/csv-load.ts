@@ -41,7 +41,7 @@ export function typedSql(c: FoiaColumn, v: string, raw: boolean): string {
   }
 }
 
-/** Columns per mask: bits 0–61 of a BIGINT, so a sum of them never reaches the sign bit. */
+/** Columns per mask: bits 0–61 of a BIGINT, so a sum of them never reaches the sign bit (written from BigInts: a number prints 2^61 as …694000). */
 const MASK_BITS = 62;
 
 /**
@@ -53,7 +53,7 @@ export function redactionMasks(columns: FoiaColumn[]): { names: string[]; column
   const groups: FoiaColumn[][] = [];
   for (let i = 0; i < columns.length; i += MASK_BITS) groups.push(columns.slice(i, i + MASK_BITS));
   const names = groups.map((_, g) => `redacted_mask_${g}`);
-  const mask = (group: FoiaColumn[]) => group.map((c, i) => `CASE WHEN ${isRedacted(quoted(c.header))} THEN ${2 ** i} ELSE 0 END`).join(' + ');
+  const mask = (group: FoiaColumn[]) => group.map((c, i) => `CASE WHEN ${isRedacted(quoted(c.header))} THEN ${1n << BigInt(i)} ELSE 0 END`).join(' + ');
   const list = groups.flatMap((group, g) => group.map((c, i) => `CASE WHEN (${names[g]} >> ${i}) & 1 = 1 THEN ${sqlString(c.canonical ?? c.header)} END`));
   return {
     names,
