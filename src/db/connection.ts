@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBIntegerVector, type DuckDBValue } from '@duckdb/node-api';
 import { CliError, QueryError } from '../lib/errors.js';
 import { ident } from './sql.js';
 import { toJsRow, type JsValue } from './values.js';
@@ -11,6 +11,9 @@ const MIGRATIONS = ['001-core.sql', '002-release-sources.sql'].map((f) => join(d
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type DbRow = Record<string, JsValue>;
+/** Rows in one of DuckDB's vectors. */
+const VECTOR_ROWS = 2048;
+export type NumberColumn = Int32Array | Uint32Array | Float64Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 type Cell = string | number | boolean | null | Date | undefined;
 type Write = (a: DuckDBAppender, v: NonNullable<Cell>) => void;
 interface ColumnWriter {
@@ -185,6 +188,69 @@ export class Database {
     const writers = this.writerCache.get(table);
     if (!writers) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
     return writers;
+  }
+
+  /**
+   * Reads a result of number columns (INTEGER, UINTEGER, DOUBLE, …) into one typed array per
+   * column, a chunk at a time, for passes in JavaScript over millions of rows; `rowsHint` sizes
+   * the arrays. NULLs have no representation: the query must replace them (coalesce).
+   */
+  async readNumberColumns(sql: string, params?: Params, rowsHint = 1 << 16): Promise<{ rows: number; columns: NumberColumn[] }> {
+    let result;
+    try {
+      // materialised (run, not stream): the query runs on all of DuckDB's threads, a streamed one on fewer
+      result = await this.conn.run(sql, params);
+    } catch (err) {
+      throw new QueryError(sql, err);
+    }
+    let columns: NumberColumn[] = [];
+    let rows = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const n = chunk.rowCount;
+      for (let c = 0; c < chunk.columnCount; c++) {
+        const items = (chunk.getColumnVector(c) as unknown as { items?: NumberColumn }).items;
+        if (!ArrayBuffer.isView(items)) throw new QueryError(sql, new Error(`column ${c + 1} is not a column of numbers`));
+        if (columns.length <= c) columns.push(new (items.constructor as new (n: number) => NumberColumn)(Math.max(rowsHint, n)));
+        let col = columns[c]!;
+        if (rows + n > col.length) {
+          const grown = new (col.constructor as new (n: number) => NumberColumn)(Math.max(2 * col.length, rows + n));
+          grown.set(col.subarray(0, rows) as never);
+          columns[c] = col = grown;
+        }
+        col.set(items as never, rows);
+      }
+      rows += n;
+    }
+    columns = columns.map((c) => c.subarray(0, rows) as NumberColumn);
+    return { rows, columns };
+  }
+
+  /**
+   * Appends `rows` rows of INTEGERs, one array per column in the table's order, to a table (of
+   * the `temp` catalog for a temporary one), a vector of 2,048 rows at a time (a value at a time
+   * took 1.5 µs a row).
+   */
+  async appendIntegerColumns(table: string, columns: Int32Array[], rows: number, catalog?: string): Promise<void> {
+    const appender = await this.conn.createAppender(table, null, catalog ?? null);
+    try {
+      for (let r = 0; r < rows; r += VECTOR_ROWS) {
+        const n = Math.min(VECTOR_ROWS, rows - r);
+        const chunk = DuckDBDataChunk.create(columns.map(() => INTEGER), n);
+        columns.forEach((col, c) => {
+          const vector = chunk.getColumnVector(c) as DuckDBIntegerVector;
+          for (let i = 0; i < n; i++) vector.setItem(i, col[r + i]!);
+          vector.flush();
+        });
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } catch (err) {
+      throw new QueryError(`append ${rows} rows to ${ident(table)}`, err);
+    } finally {
+      appender.closeSync();
+    }
   }
 
   async checkpoint(): Promise<void> {

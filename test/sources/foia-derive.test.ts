@@ -386,6 +386,28 @@ async function assertStoredMatchesExact(releaseId: string): Promise<void> {
   assert.deepEqual(sums, []);
 }
 
+/**
+ * The SQL engine (the one-sort pass corrected by the exact passes) stores the same rows as the
+ * sweep, and recomputes the people the sweep counted as needing it; the sweep's rows are put back.
+ */
+async function assertEnginesAgree(releaseId: string, options: { firstDay?: string }, peopleRecomputed: number): Promise<void> {
+  const dump = async () => ({
+    population: await db.all(
+      `SELECT strftime(day, '%Y-%m-%d') AS day, dimension, dim_value, count_kind, people FROM foia_daily_population WHERE release_id = $1 ORDER BY ALL`,
+      [releaseId],
+    ),
+    bookIns: await db.all(`SELECT strftime(month, '%Y-%m') AS month, stint_kind, dimension, dim_value, book_ins FROM foia_book_ins WHERE release_id = $1 ORDER BY ALL`, [releaseId]),
+  });
+  const sweep = await dump();
+  const sql = await db.transaction(() => refreshDerived(db, releaseId, { ...options, engine: 'sql' }));
+  assert.ok('lag_pass' in sql.detentions!.timings, 'derived by the SQL passes');
+  assert.equal(sql.detentions!.peopleRecomputed, peopleRecomputed);
+  const bySql = await dump();
+  assert.ok(bySql.population.length > 1000, `${bySql.population.length} rows`);
+  assert.deepEqual(bySql, sweep);
+  await db.transaction(() => refreshDerived(db, releaseId, options));
+}
+
 describe('detention: the one-sort pass agrees with the exact passes', () => {
   const MESSY = 'd00000000002';
   test('on a messy release: nested, duplicated and overlapping stints, same-day returns', async () => {
@@ -406,7 +428,9 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
     );
     const out = await db.transaction(() => refreshDerived(db, MESSY));
     assert.ok(out.detentions!.peopleRecomputed > 0 && out.detentions!.peopleRecomputed < 300, `${out.detentions!.peopleRecomputed} people recomputed`);
+    assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
     await assertStoredMatchesExact(MESSY);
+    await assertEnginesAgree(MESSY, {}, out.detentions!.peopleRecomputed);
   });
 
   const STRAY = 'd00000000003';
@@ -437,11 +461,34 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
     // so few rows make stray days look common, so the coverage is given
     const out = await db.transaction(() => refreshDerived(db, STRAY, { firstDay: '2025-03-01' }));
     assert.deepEqual([out.detentions!.firstDay, out.detentions!.lastDay], ['2025-03-01', '2025-05-20']);
+    assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
     await assertStoredMatchesExact(STRAY);
+    await assertEnginesAgree(STRAY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
     const labels = await db.all(
       `SELECT DISTINCT dim_value FROM foia_daily_population WHERE release_id = '${STRAY}' AND dimension = 'facility' AND dim_value LIKE '(%' ORDER BY 1`,
     );
     assert.deepEqual(labels, [{ dim_value: '(blank)' }, { dim_value: '(redacted)' }]);
+  });
+});
+
+describe('detention: a release the sweep cannot hold exactly', () => {
+  test('a book-in in 2300 (beyond 2^53 microseconds) is derived by the SQL passes, with the same rules', async () => {
+    const FAR = 'd00000000004';
+    await release(FAR, 'ice.foia-detentions', '2025-03-10');
+    await db.run(
+      `INSERT INTO foia_detention_stints (release_id, sheet, "row", book_in_at, book_out_at, facility_code, criminality, aor, citizenship_country, person_id) VALUES
+         ('${FAR}', 'S', 8, TIMESTAMP '2025-03-02 10:00', TIMESTAMP '2025-03-05 09:00', 'F1', 'C', 'A', 'X', 'P1'),
+         ('${FAR}', 'S', 9, TIMESTAMP '2025-03-03 10:00', NULL, 'F2', 'C', 'A', 'X', 'P2'),
+         ('${FAR}', 'S', 10, TIMESTAMP '2300-01-01 00:00', NULL, 'F2', 'C', 'A', 'X', 'P3')`,
+    );
+    const out = await db.transaction(() => refreshDerived(db, FAR, { firstDay: '2025-03-01' }));
+    assert.ok('lag_pass' in out.detentions!.timings, JSON.stringify(out.detentions!.timings));
+    // P1 on the 2nd to the 5th, P2 from the 3rd on; P3's book-in is after the coverage
+    const national = await db.all(
+      `SELECT people FROM foia_daily_population WHERE release_id = $1 AND dimension = 'all' AND count_kind = 'any' ORDER BY day`,
+      [FAR],
+    );
+    assert.deepEqual(national.map((r) => r.people), [0, 1, 2, 2, 2, 1, 1, 1, 1, 1]);
   });
 });
 

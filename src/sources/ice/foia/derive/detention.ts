@@ -63,7 +63,7 @@ export interface StintRowsOptions {
 }
 
 /** Tie-break of stints with the same book-in: row, then sheet (its hash, repeatable), in one BIGINT. */
-const ORD_SQL = `CAST(s."row" AS BIGINT) * 1024 + CAST(hash(coalesce(s.sheet, '')) % 1021 AS BIGINT)`;
+export const ORD_SQL = `CAST(s."row" AS BIGINT) * 1024 + CAST(hash(coalesce(s.sheet, '')) % 1021 AS BIGINT)`;
 
 /**
  * One row per stint with a book-in, with the day ranges it covers inside its release's coverage
@@ -176,6 +176,30 @@ export interface LagPassInput {
  * day for a transfer (dated by its own book-in).
  */
 export function lagPassSql(where: string, input: LagPassInput): string {
+  // fromSql's rule: greatest() passes over the NULL of a first stint or another facility
+  const from = (end: string, sameFacility = false) => `greatest(s_day, ${sameFacility ? `CASE WHEN p.f = facility THEN ${end} + 1 END` : `${end} + 1`})`;
+  // stayFlagsSql's rule on integers: a new stay unless the previous stint has the same stay start or,
+  // without one, was booked out at most STAY_LINK_MINUTES before this book-in
+  const newStay = `(p IS NULL OR CASE WHEN t_stay IS NOT NULL THEN p.y IS DISTINCT FROM t_stay ELSE p.l IS NOT NULL AND t_in > p.l END)`;
+  // p: the person's previous stint (NULL for the first); p2: the one before
+  return `SELECT seq, person_key, ${ALL_STINT_DIMENSIONS.join(', ')}, s_day, a_end, m_end,
+       ${from('p.a')} AS a_from, ${from('p.m')} AS m_from, ${from('p.a', true)} AS fa_from, ${from('p.m', true)} AS fm_from,
+       coalesce(p.a > a_end OR p.m > m_end OR a2 >= s_day, false) AS inexact,
+       CASE WHEN ${newStay} AND at_stay_start THEN 2 * day_initial + 1 ELSE 2 * day_transfer END AS book_in
+  FROM (SELECT *, lag({a: a_end, m: m_end, f: facility, l: t_link, y: t_stay}) OVER w AS p, lag(a_end, 2) OVER w AS a2,
+               CAST(row_number() OVER w AS INTEGER) AS seq
+          FROM (${stintPassRowsSql(where, input)})
+        WINDOW w AS (PARTITION BY person_key ORDER BY t_in, ord))`;
+}
+
+/**
+ * The stints matching `where` with a book-in, as the one-sort pass reads them (unsorted): the
+ * person's 64-bit hash (person_key), book-in and stay start as epoch microseconds (t_in, t_stay),
+ * the book-out plus STAY_LINK_MINUTES (t_link), the tie-break `ord`, whether it is booked in at its
+ * stay's start, the book-in day as an initial and as a transfer book-in (NULL outside the coverage),
+ * the breakdown codes and the day ranges (s_day, a_end, m_end) counted from the coverage's first day.
+ */
+export function stintPassRowsSql(where: string, input: LagPassInput): string {
   const first = `DATE '${input.firstDay}'`;
   const last = `DATE '${input.lastDay}'`;
   const day = (d: string) => `CAST(${d} - ${first} AS INTEGER)`;
@@ -183,32 +207,19 @@ export function lagPassSql(where: string, input: LagPassInput): string {
   const codes = ALL_STINT_DIMENSIONS.map((d) => `CAST(${d}_.code AS ${input.codeTypes[d]}) AS ${d}`).join(', ');
   const joins = ALL_STINT_DIMENSIONS.map(
     (d) => `JOIN (SELECT label, code FROM ${input.dict} WHERE dimension = '${d}') ${d}_ ON ${d}_.label = ${labelSql(`s.${STINT_DIMENSIONS[d]}`, STINT_DIMENSIONS[d])}`,
-  ).join('\n                 ');
+  ).join('\n         ');
   const link = `${STAY_LINK_MINUTES * 60_000_000}`;
-  // p: the person's previous stint (NULL for the first); p2: the one before
-  // fromSql's rule: greatest() passes over the NULL of a first stint or another facility
-  const from = (end: string, sameFacility = false) => `greatest(s_day, ${sameFacility ? `CASE WHEN p.f = facility THEN ${end} + 1 END` : `${end} + 1`})`;
-  // stayFlagsSql's rule on integers: a new stay unless the previous stint has the same stay start or,
-  // without one, was booked out at most STAY_LINK_MINUTES before this book-in
-  const newStay = `(p IS NULL OR CASE WHEN t_stay IS NOT NULL THEN p.y IS DISTINCT FROM t_stay ELSE p.l IS NOT NULL AND t_in > p.l END)`;
-  return `SELECT seq, person_key, ${ALL_STINT_DIMENSIONS.join(', ')}, s_day, a_end, m_end,
-       ${from('p.a')} AS a_from, ${from('p.m')} AS m_from, ${from('p.a', true)} AS fa_from, ${from('p.m', true)} AS fm_from,
-       coalesce(p.a > a_end OR p.m > m_end OR a2 >= s_day, false) AS inexact,
-       CASE WHEN ${newStay} AND at_stay_start THEN 2 * day_initial + 1 ELSE 2 * day_transfer END AS book_in
-  FROM (SELECT *, lag({a: a_end, m: m_end, f: facility, l: t_link, y: t_stay}) OVER w AS p, lag(a_end, 2) OVER w AS a2,
-               CAST(row_number() OVER w AS INTEGER) AS seq
-          FROM (SELECT hash(${PERSON_KEY_SQL}) AS person_key, epoch_us(s.book_in_at) AS t_in, ${ORD_SQL} AS ord,
-                       epoch_us(s.book_out_at) + ${link} AS t_link, epoch_us(s.stay_book_in_at) AS t_stay,
-                       s.stay_book_in_at IS NULL OR epoch_us(s.book_in_at) <= epoch_us(s.stay_book_in_at) + ${link} AS at_stay_start,
-                       ${covered('coalesce(s.stay_book_in_at, s.book_in_at)')} AS day_initial, ${covered('s.book_in_at')} AS day_transfer,
-                       ${codes},
-                       ${day(`greatest(CAST(s.book_in_at AS DATE), ${first})`)} AS s_day,
-                       ${day(`least(greatest(coalesce(CAST(s.book_out_at AS DATE), ${last}), CAST(s.book_in_at AS DATE)), ${last})`)} AS a_end,
-                       ${day(`CASE WHEN s.book_out_at IS NULL THEN ${last} ELSE least(CAST(s.book_out_at AS DATE) - 1, ${last}) END`)} AS m_end
-                  FROM foia_detention_stints s
-                 ${joins}
-                 WHERE s.book_in_at IS NOT NULL AND (${where}))
-        WINDOW w AS (PARTITION BY person_key ORDER BY t_in, ord))`;
+  return `SELECT hash(${PERSON_KEY_SQL}) AS person_key, epoch_us(s.book_in_at) AS t_in, ${ORD_SQL} AS ord,
+         epoch_us(s.book_out_at) + ${link} AS t_link, epoch_us(s.stay_book_in_at) AS t_stay,
+         s.stay_book_in_at IS NULL OR epoch_us(s.book_in_at) <= epoch_us(s.stay_book_in_at) + ${link} AS at_stay_start,
+         ${covered('coalesce(s.stay_book_in_at, s.book_in_at)')} AS day_initial, ${covered('s.book_in_at')} AS day_transfer,
+         ${codes},
+         ${day(`greatest(CAST(s.book_in_at AS DATE), ${first})`)} AS s_day,
+         ${day(`least(greatest(coalesce(CAST(s.book_out_at AS DATE), ${last}), CAST(s.book_in_at AS DATE)), ${last})`)} AS a_end,
+         ${day(`CASE WHEN s.book_out_at IS NULL THEN ${last} ELSE least(CAST(s.book_out_at AS DATE) - 1, ${last}) END`)} AS m_end
+    FROM foia_detention_stints s
+         ${joins}
+   WHERE s.book_in_at IS NOT NULL AND (${where})`;
 }
 
 /** The exact per-facility pass: effective ranges (a_from, m_from) per person and facility. */

@@ -1,6 +1,7 @@
 import type { Database } from '../../../../db/connection.js';
 import { dedupedArrestsSql } from './arrests.js';
 import { ALL_STINT_DIMENSIONS, ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, labelSql, lagPassSql, nationalPassSql, type StintDimension } from './detention.js';
+import { sweepDerive, type SweepResult } from './sweep.js';
 
 /**
  * Derived FOIA facts materialised at ingest: the parser's load calls refreshDerived(db, releaseId)
@@ -21,6 +22,12 @@ export interface RefreshOptions {
   firstDay?: string;
   /** Last day (YYYY-MM-DD), instead of the release's snapshot date or the last date in the data. */
   lastDay?: string;
+  /**
+   * How the daily population and book-ins are computed: 'sweep' (default) one pass in JavaScript
+   * (sweep.ts), falling back to 'sql' (the one-sort pass and the exact passes in DuckDB) for a
+   * release the sweep cannot hold exactly. Tests compare the two.
+   */
+  engine?: 'sweep' | 'sql';
 }
 
 export interface DetentionDerived {
@@ -57,7 +64,17 @@ export interface DerivedResult {
 /** The tables refreshDerived writes, keyed by release_id (for the dataset's `tables`). */
 export const DERIVED_TABLES = ['foia_daily_population', 'foia_book_ins', 'foia_arrests_deduped', 'foia_derived_coverage'] as const;
 
-const TEMP = { days: 'foia_tmp_days', dict: 'foia_tmp_dict', nat: 'foia_tmp_national', slow: 'foia_tmp_slow', fix: 'foia_tmp_fix', corr: 'foia_tmp_corrections', deltas: 'foia_tmp_deltas' };
+const TEMP = {
+  days: 'foia_tmp_days',
+  dict: 'foia_tmp_dict',
+  nat: 'foia_tmp_national',
+  slow: 'foia_tmp_slow',
+  fix: 'foia_tmp_fix',
+  corr: 'foia_tmp_corrections',
+  deltas: 'foia_tmp_deltas',
+  values: 'foia_tmp_values',
+  bookIns: 'foia_tmp_book_ins',
+};
 
 export async function refreshDerived(db: Database, releaseId: string, options: RefreshOptions = {}): Promise<DerivedResult> {
   for (const t of DERIVED_TABLES) await db.run(`DELETE FROM ${t} WHERE release_id = $1`, [releaseId]);
@@ -202,12 +219,30 @@ async function exactPasses(db: Database): Promise<number> {
   return slow;
 }
 
-/** Per dimension the narrowest unsigned type holding its codes (a narrower sort). */
-async function narrowestCodeTypes(db: Database): Promise<Record<StintDimension, string>> {
+/** Per dimension the number of codes, and the narrowest unsigned type holding them (a narrower sort). */
+async function dictionaryCodes(db: Database): Promise<{ counts: Record<StintDimension, number>; types: Record<StintDimension, string> }> {
   const rows = await db.all(`SELECT dimension, max(code) AS n FROM ${TEMP.dict} GROUP BY dimension`);
   const max = new Map(rows.map((r) => [r.dimension as string, Number(r.n)]));
   const type = (n: number) => (n < 256 ? 'UTINYINT' : n < 65536 ? 'USMALLINT' : 'UINTEGER');
-  return Object.fromEntries(ALL_STINT_DIMENSIONS.map((d) => [d, type(max.get(d) ?? 0)])) as Record<StintDimension, string>;
+  return {
+    counts: Object.fromEntries(ALL_STINT_DIMENSIONS.map((d) => [d, (max.get(d) ?? 0) + 1])) as Record<StintDimension, number>,
+    types: Object.fromEntries(ALL_STINT_DIMENSIONS.map((d) => [d, type(max.get(d) ?? 0)])) as Record<StintDimension, string>,
+  };
+}
+
+/** The population: the sweep's daily values, stored with their labels (the pass's dimension and code numbers are the dictionary's). */
+async function storeSweep(db: Database, releaseId: string, firstDay: string, sweep: SweepResult): Promise<number> {
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.values} (dim INTEGER, code INTEGER, kind INTEGER, day INTEGER, people INTEGER)`);
+  await db.appendIntegerColumns(TEMP.values, sweep.values.columns, sweep.values.rows, 'temp');
+  await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.bookIns} (dim INTEGER, code INTEGER, book_in INTEGER, n INTEGER)`);
+  await db.appendIntegerColumns(TEMP.bookIns, sweep.bookIns.columns, sweep.bookIns.rows, 'temp');
+  return db.run(
+    `INSERT INTO foia_daily_population (release_id, day, dimension, dim_value, count_kind, people)
+     SELECT $1, DATE '${firstDay}' + p.day, ['${DIMENSIONS.join("', '")}'][p.dim + 1], coalesce(d.label, 'all'), ['${KINDS.join("', '")}'][p.kind + 1], p.people
+       FROM ${TEMP.values} p
+       LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
+    [releaseId],
+  );
 }
 
 async function refreshDetentions(db: Database, releaseId: string, options: RefreshOptions): Promise<DetentionDerived | null> {
@@ -228,29 +263,56 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
     step('coverage');
     if (!cov) return null;
     const { counts, firstDay, lastDay } = cov;
-    const days = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000) + 1;
     await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1')}`, [releaseId]);
-    const codeTypes = await narrowestCodeTypes(db);
+    const codes = await dictionaryCodes(db);
     step('dictionary');
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.nat} AS ${lagPassSql('s.release_id = $1', { firstDay, lastDay, dict: TEMP.dict, codeTypes })}`, [releaseId]);
-    step('lag_pass');
-    const slow = await exactPasses(db);
-    step('exact_passes');
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.deltas} AS ${eventsSql(TEMP.nat, 'count(*)')}`);
-    if (slow > 0) await db.exec(`INSERT INTO ${TEMP.deltas} ${eventsSql(TEMP.corr, 'sum(w)')}`);
-    // the national total repeats an attributed dimension's events, which count every person-day once
-    await db.exec(`INSERT INTO ${TEMP.deltas} SELECT 0, 0, kind, day, delta, starts FROM ${TEMP.deltas} WHERE dim = ${DIMENSIONS.indexOf(ATTRIBUTED_DIMENSIONS[0]!)}`);
-    step('events');
-    const populationRows = await db.run(
-      `INSERT INTO foia_daily_population (release_id, day, dimension, dim_value, count_kind, people)
-       SELECT $1, DATE '${firstDay}' + p.day, ['${DIMENSIONS.join("', '")}'][p.dim + 1], coalesce(d.label, 'all'), ['${KINDS.join("', '")}'][p.kind + 1], p.people
-         FROM (${dailyValuesSql(TEMP.deltas, days)}) p
-         LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
-      [releaseId],
-    );
-    step('daily_values');
-    const bookInRows = await insertBookIns(db, releaseId, firstDay);
-    step('book_ins');
+    const days = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000) + 1;
+    const input = { firstDay, lastDay, dict: TEMP.dict, codeTypes: codes.types };
+    const sweep =
+      options.engine === 'sql'
+        ? undefined
+        : await sweepDerive(db, releaseId, {
+            firstDay,
+            lastDay,
+            dict: TEMP.dict,
+            dims: CODE_COLUMNS.map((name) => ({ name: name as StintDimension, codes: codes.counts[name as StintDimension] })),
+            rowsHint: counts.n - counts.noStart,
+          });
+    let populationRows: number;
+    let bookInRows: number;
+    let slow: number;
+    if (sweep) {
+      step('sweep');
+      Object.assign(timings, sweep.timings);
+      slow = sweep.peopleRecomputed;
+      populationRows = await storeSweep(db, releaseId, firstDay, sweep);
+      step('daily_values');
+      bookInRows = await insertBookIns(db, releaseId, firstDay, `SELECT dim, code, book_in, n FROM ${TEMP.bookIns}`);
+      step('book_ins');
+    } else {
+      await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.nat} AS ${lagPassSql('s.release_id = $1', input)}`, [releaseId]);
+      step('lag_pass');
+      slow = await exactPasses(db);
+      step('exact_passes');
+      await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.deltas} AS ${eventsSql(TEMP.nat, 'count(*)')}`);
+      if (slow > 0) await db.exec(`INSERT INTO ${TEMP.deltas} ${eventsSql(TEMP.corr, 'sum(w)')}`);
+      // the national total repeats an attributed dimension's events, which count every person-day once
+      await db.exec(`INSERT INTO ${TEMP.deltas} SELECT 0, 0, kind, day, delta, starts FROM ${TEMP.deltas} WHERE dim = ${DIMENSIONS.indexOf(ATTRIBUTED_DIMENSIONS[0]!)}`);
+      step('events');
+      populationRows = await db.run(
+        `INSERT INTO foia_daily_population (release_id, day, dimension, dim_value, count_kind, people)
+         SELECT $1, DATE '${firstDay}' + p.day, ['${DIMENSIONS.join("', '")}'][p.dim + 1], coalesce(d.label, 'all'), ['${KINDS.join("', '")}'][p.kind + 1], p.people
+           FROM (${dailyValuesSql(TEMP.deltas, days)}) p
+           LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
+        [releaseId],
+      );
+      step('daily_values');
+      const perDay = CODE_COLUMNS.map(
+        (d) => `SELECT ${DIMENSIONS.indexOf(d)} AS dim, ${d} AS code, book_in, count(*) AS n FROM ${TEMP.nat} WHERE book_in IS NOT NULL GROUP BY ${d}, book_in`,
+      ).join('\n       UNION ALL ');
+      bookInRows = await insertBookIns(db, releaseId, firstDay, perDay);
+      step('book_ins');
+    }
     const stays = Number(
       (await db.one(`SELECT coalesce(sum(book_ins), 0) AS n FROM foia_book_ins WHERE release_id = $1 AND stint_kind = 'initial' AND dimension = 'all'`, [releaseId]))!.n,
     );
@@ -267,14 +329,12 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
 }
 
 /**
- * Book-ins per month from the pass's table: 'initial' (begins a stay, dated by the stay's start) or
- * 'transfer', nationally and per breakdown, only inside the coverage: counted per code and book-in
- * day (book_in), then summed by month (small).
+ * Book-ins per month from `perDay` (dim, code, book_in, n: stints per breakdown value and book-in code,
+ * the pass's or the sweep's): 'initial' (begins a stay, dated by the stay's start) or 'transfer',
+ * nationally and per breakdown, only inside the coverage: summed by month (small). The national
+ * count repeats the facility breakdown's.
  */
-async function insertBookIns(db: Database, releaseId: string, firstDay: string): Promise<number> {
-  const perDay = CODE_COLUMNS.map(
-    (d) => `SELECT ${DIMENSIONS.indexOf(d)} AS dim, ${d} AS code, book_in, count(*) AS n FROM ${TEMP.nat} WHERE book_in IS NOT NULL GROUP BY ${d}, book_in`,
-  ).join('\n       UNION ALL ');
+async function insertBookIns(db: Database, releaseId: string, firstDay: string, perDay: string): Promise<number> {
   return db.run(
     `INSERT INTO foia_book_ins (release_id, month, stint_kind, dimension, dim_value, book_ins)
      WITH days_ AS MATERIALIZED (${perDay})
