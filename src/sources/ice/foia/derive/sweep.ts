@@ -75,7 +75,7 @@ function stintsSql(where: string, releaseId: string, input: SweepInput): string 
                  ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codes.map((c, k) => `${c} AS ${input.dims[k]!.name}`).join(', ')}
             FROM foia_detention_stints s
            WHERE s.book_in_at IS NOT NULL AND (${where}))
-   ORDER BY h, t_in, ord`;
+   ORDER BY h`;
 }
 
 /** Reads the stints through the ENUM types of the labels, created for the read and dropped after it. */
@@ -93,7 +93,7 @@ async function readStints(db: Database, where: string, params: unknown[], releas
 /** The stints in the walk's order (person, book-in, ord: DuckDB's parallel sort), or undefined when a time is beyond the doubles' exact range. */
 async function readSorted(db: Database, where: string, params: unknown[], releaseId: string, input: SweepInput): Promise<Stints | undefined> {
   const { columns, rows } = await readStints(db, where, params, releaseId, input);
-  const [hi, lo, tIn, , tOut, tStay, ...codes] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
+  const [hi, lo, tIn, ord, tOut, tStay, ...codes] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
   const limit = EXACT_US - LINK_US;
   // NaN (no time) passes: it compares false
   for (let r = 0; r < rows; r++) if (Math.abs(tIn[r]!) >= limit || Math.abs(tOut[r]!) >= limit || Math.abs(tStay[r]!) >= limit) return undefined;
@@ -103,7 +103,40 @@ async function readSorted(db: Database, where: string, params: unknown[], releas
   codes.forEach((col, d) => {
     for (let r = 0; r < rows; r++) rowCodes[r * nDims + d] = col[r]!;
   });
-  return { rows, hi: new Int32Array(hi.buffer, hi.byteOffset, rows), lo: new Int32Array(lo.buffer, lo.byteOffset, rows), tIn, tOut, tStay, nDims, codes: rowCodes };
+  const his = new Int32Array(hi.buffer, hi.byteOffset, rows);
+  const los = new Int32Array(lo.buffer, lo.byteOffset, rows);
+  return { rows, hi: his, lo: los, tIn, tOut, tStay, nDims, codes: rowCodes, order: bookInOrder(his, los, tIn, ord, rows) };
+}
+
+/**
+ * The walk's order: the rows come sorted by person only (a sort on one 64-bit key, 1.7 s less than
+ * on three at 10 million), so each person's few stints are put in book-in, then `ord`, order here.
+ */
+function bookInOrder(hi: Int32Array, lo: Int32Array, tIn: Float64Array, ord: Float64Array, rows: number): Int32Array {
+  const order = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) order[r] = r;
+  const later = (a: number, b: number) => tIn[a]! > tIn[b]! || (tIn[a] === tIn[b] && ord[a]! > ord[b]!);
+  let from = 0;
+  while (from < rows) {
+    let to = from + 1;
+    while (to < rows && hi[to] === hi[from] && lo[to] === lo[from]) to++;
+    if (to - from > 64) {
+      const sorted = Array.from(order.subarray(from, to)).sort((a, b) => (later(a, b) ? 1 : later(b, a) ? -1 : 0));
+      order.set(sorted, from);
+    } else {
+      for (let k = from + 1; k < to; k++) {
+        const x = order[k]!;
+        let j = k - 1;
+        while (j >= from && later(order[j]!, x)) {
+          order[j + 1] = order[j]!;
+          j--;
+        }
+        order[j + 1] = x;
+      }
+    }
+    from = to;
+  }
+  return order;
 }
 
 interface Stints {
@@ -116,6 +149,8 @@ interface Stints {
   nDims: number;
   /** [row][breakdown] */
   codes: Int32Array;
+  /** The rows in walk order: person, book-in, ord. */
+  order: Int32Array;
 }
 
 /** The day number (days since 1970-01-01) of an epoch-µs time, as DuckDB casts a timestamp to a date. */
@@ -149,7 +184,7 @@ interface Accumulators {
  * counted for the record.
  */
 function walk(st: Stints, first: number, last: number, acc: Accumulators): number {
-  const { rows, hi: his, lo: los, tIn: tIns, tOut: tOuts, tStay: tStays, codes, nDims } = st;
+  const { rows, hi: his, lo: los, tIn: tIns, tOut: tOuts, tStay: tStays, codes, nDims, order } = st;
   const { stride, days, facilityDim, first: firstCode, deltas, seen, books } = acc;
   const lastDay = last - first;
   const covered = (d: number) => (d >= first && d <= last ? d - first : -1);
@@ -170,8 +205,9 @@ function walk(st: Stints, first: number, last: number, acc: Accumulators): numbe
   let prevStay = 0;
   let inexact = false;
   let recomputed = 0;
-  for (let r = 0; r < rows; r++) {
-    if (r === 0 || his[r] !== hi || los[r] !== lo) {
+  for (let p = 0; p < rows; p++) {
+    const r = order[p]!;
+    if (p === 0 || his[r] !== hi || los[r] !== lo) {
       if (inexact) recomputed++;
       inexact = false;
       n = 0;
