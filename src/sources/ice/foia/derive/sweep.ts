@@ -168,7 +168,7 @@ interface Accumulators {
   facilityDim: number;
   /** Where each breakdown's codes start in the arrays below (in codes; the breakdowns follow each other). */
   first: Int32Array;
-  /** +1/−1 events [code][kind][day 0 … days], every breakdown's codes in one array (one typed array in the hot loop). */
+  /** +1/−1 events [code][day 0 … days][kind], every breakdown's codes in one array (one typed array in the hot loop). */
   deltas: Int32Array;
   /** Whether a code has a non-empty range of either kind. */
   seen: Uint8Array;
@@ -268,15 +268,16 @@ function walk(st: Stints, first: number, last: number, acc: Accumulators): numbe
       const code = firstCode[d]! + codes[r * nDims + d]!;
       const a0 = d === facilityDim ? faf : af;
       const m0 = d === facilityDim ? fmf : mf;
+      // [code][day][kind]: a stint's two kinds start on the same day and end a day apart at most, in one cache line
       const base = code * 2 * stride;
       if (a0 <= ae) {
-        deltas[base + a0]!++;
-        deltas[base + ae + 1]!--;
+        deltas[base + 2 * a0]!++;
+        deltas[base + 2 * (ae + 1)]!--;
         seen[code] = 1;
       }
       if (m0 <= me) {
-        deltas[base + stride + m0]!++;
-        deltas[base + stride + me + 1]!--;
+        deltas[base + 2 * m0 + 1]!++;
+        deltas[base + 2 * (me + 1) + 1]!--;
         seen[code] = 1;
       }
       if (bookIn >= 0) books[code * 2 * days + bookIn]!++;
@@ -366,7 +367,7 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
     for (let kind = 0; kind < 2; kind++) {
       let people = 0;
       for (let day = 0; day < days; day++) {
-        people += arr[base + kind * stride + day]!;
+        people += arr[base + 2 * day + kind]!;
         values.push(dim, code, kind, day, people);
       }
     }
