@@ -5,8 +5,8 @@ import { ORD_SQL, PERSON_KEY_SQL, STAY_LINK_MINUTES, STINT_DIMENSIONS, labelSql,
  * The daily population and book-ins of a release in one pass in JavaScript, instead of the lag
  * pass, the exact passes and a dozen aggregations in DuckDB (refresh.ts keeps those as the
  * fallback and the reference). DuckDB reads the stints once, as numbers only (the person's hash,
- * times, dictionary codes through ENUM casts) and sorts them by person and book-in on all its
- * threads; the walk then goes through them in that order, keeping the exact running maximum of a
+ * times, dictionary codes through ENUM casts) and sorts them by person on all its threads; each
+ * person's few stints are put in book-in order here, and the walk goes through them, keeping the exact running maximum of a
  * person's earlier ends (nationally and per facility), so nobody needs recomputing, and adds each
  * stint's +1/−1 events into one array of [breakdown value][count kind][day]; running sums of those
  * are the daily values. The rules are detention.ts's (effective ranges, attribution, the stay
