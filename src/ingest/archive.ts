@@ -4,9 +4,11 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { TrackerError } from '../lib/errors.js';
 
-/** Lower-case hex SHA-256 of `bytes`. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** Lower-case hex SHA-256 of `bytes` (fed a GiB at a time: the hash refuses more than 2 GiB in one update). */
+export function sha256Hex(bytes: Uint8Array, piece = 1 << 30): string {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length || at === 0; at += piece) hash.update(bytes.subarray(at, Math.min(bytes.length, at + piece)));
+  return hash.digest('hex');
 }
 
 export interface PutResult {

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Database } from '../db/connection.js';
 import { ident, literal } from '../db/sql.js';
 import { CheckFailedError, errorMessage, SourceFormatError, TrackerError } from '../lib/errors.js';
+import { readWhole } from '../lib/read-whole.js';
 import { DATASETS } from '../sources/registry.js';
 import type { Dataset, ParsedRelease, Row } from '../sources/types.js';
 import { type Archive, sha256Hex } from './archive.js';
@@ -102,7 +102,7 @@ async function ingestFiles(files: ReturnType<typeof walk>, options: IngestOption
       const f = files[index]!;
       let result: Outcome | Prepared;
       try {
-        const bytes = readFileSync(f.path);
+        const bytes = readWhole(f.path);
         result = await prepare({ path: f.path, bytes, origin: options.origin, explicit: f.explicit }, options, batch, threads);
       } catch (err) {
         result = { status: 'error', path: f.path, error: errorMessage(err) };
