@@ -32,3 +32,18 @@ export function readWhole(path: string, limits: { single: number; piece: number 
   }
   return buf;
 }
+
+/**
+ * How many times `byte` occurs in `bytes`, counted a GiB at a time: node 20's Buffer.indexOf
+ * returns a wrapped negative position beyond 2 GiB, which made a scan of a 3.2 GB file restart
+ * from the beginning.
+ */
+export function countByte(bytes: Uint8Array, byte: number): number {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let at = 0; at < buf.length; at += PIECE) {
+    const piece = buf.subarray(at, Math.min(buf.length, at + PIECE));
+    for (let i = piece.indexOf(byte); i !== -1; i = piece.indexOf(byte, i + 1)) n++;
+  }
+  return n;
+}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sha256Hex } from '../../src/ingest/archive.js';
-import { readWhole } from '../../src/lib/read-whole.js';
+import { countByte, readWhole } from '../../src/lib/read-whole.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-read-whole-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,4 +33,11 @@ test('sha256 fed in pieces equals the hash of the whole, for an empty input too'
   assert.equal(sha256Hex(bytes, 7), whole);
   assert.equal(sha256Hex(bytes), whole);
   assert.equal(sha256Hex(new Uint8Array(0), 7), createHash('sha256').update(new Uint8Array(0)).digest('hex'));
+});
+
+test('counting a byte: every occurrence, at the ends too', () => {
+  const text = Buffer.from('\nab\ncd\n\nef\n');
+  assert.equal(countByte(text, 0x0a), 5);
+  assert.equal(countByte(text.subarray(1, 3), 0x0a), 0);
+  assert.equal(countByte(new Uint8Array(0), 0x0a), 0);
 });

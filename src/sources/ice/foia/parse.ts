@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../../../lib/errors.js';
+import { countByte } from '../../../lib/read-whole.js';
 import type { CellValue } from '../../../xlsx/sheet.js';
 import { warmSheetCsvWorker } from '../../../xlsx/sheet-csv-pool.js';
 import { streamSheetRows } from '../../../xlsx/stream-rows.js';
@@ -30,8 +31,7 @@ function parseCsv(kind: Kind, file: SourceFile): ParsedRelease {
   // the banner and header are within the first few kB
   const head = new TextDecoder().decode(bytes.subarray(0, 64 * 1024)).split(/\r?\n/).slice(0, HEADER_SEARCH_ROWS);
   const found = findHeader(head.map((l) => splitCsvLine(l)), kind, (line) => ({ file: file.path, line }));
-  let newlines = 0;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) newlines++;
+  const newlines = countByte(bytes, 0x0a);
   const dataLines = newlines + (bytes[bytes.length - 1] === 0x0a ? 0 : 1) - found.headerRow;
   return {
     snapshotDate: null,
