@@ -158,6 +158,8 @@ interface Prepared {
   archived?: Promise<{ path: string }>;
   /** Parsed on a thread: its rows wait in that thread's staging database. */
   staged?: StagedParse;
+  /** The file's size in bytes (its bytes are let go once parsed: a FOIA CSV can be 3 GB). */
+  size: number;
 }
 
 /** What one run knows before it starts, read once rather than queried per file. */
@@ -208,7 +210,8 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     last_modified: file.lastModified ?? null,
     added_at: now(),
   };
-  const base = { file, dataset, sha256, releaseId, fileRow };
+  // from here on the file is known by its path and size: its bytes go to the parser and the archive only
+  const base = { file: { ...file, bytes: new Uint8Array(0) }, size: file.bytes.length, dataset, sha256, releaseId, fileRow };
   const existing = batch.known.has(sha256);
   const inBatch = batch.inFlight.get(sha256);
   if (!existing && inBatch && !(await inBatch)) {
@@ -319,7 +322,7 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
       release_id: releaseId,
       source_id: dataset.id,
       sha256: item.sha256,
-      bytes: file.bytes.length,
+      bytes: item.size,
       snapshot_date: snapshotDate,
       fiscal_year: fiscalYear,
       summary: JSON.stringify(summary),
