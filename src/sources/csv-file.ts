@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../lib/errors.js';
+import { countByte } from '../lib/read-whole.js';
 import type { Anomaly } from './types.js';
 
 /**
@@ -72,10 +73,9 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+/** Line ends from `from` on (countByte: a GiB at a time, since Buffer.indexOf wraps beyond 2 GiB). */
 function countLines(bytes: Uint8Array, from: number): number {
-  let n = 0;
-  for (let i = bytes.indexOf(NL, from); i !== -1; i = bytes.indexOf(NL, i + 1)) n++;
-  return n;
+  return countByte(bytes.subarray(from), NL);
 }
 
 export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
@@ -114,7 +114,9 @@ export function inspectCsv(file: string, bytes: Uint8Array): CsvShape {
   if (!endsWithNewline && headerEnd !== -1) {
     dataLines++;
     // the last line has no line end: the download may have been cut, so its field count is checked
-    const lastStart = bytes.lastIndexOf(NL) + 1;
+    // searched in the last GiB only: the last line is short, and lastIndexOf wraps beyond 2 GiB
+    const tail = Math.max(0, bytes.length - (1 << 30));
+    const lastStart = tail + bytes.subarray(tail).lastIndexOf(NL) + 1;
     const last = new TextDecoder().decode(bytes.subarray(lastStart));
     const fields = splitCsvLine(last);
     const lineNo = dataLines + 1;
