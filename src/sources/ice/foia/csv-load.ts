@@ -109,18 +109,23 @@ export async function loadFoiaCsv(
   const typed = `
 CREATE OR REPLACE TEMP TABLE ${stage} AS
 SELECT ${stored.map((c) => `${typedSql(c, quoted(c.header), true)} AS ${c.canonical}`).join(', ')}, ${masks.columns} FROM ${src}`;
-  const insert = `
+  const insert = (firstId: string) => `
 INSERT INTO ${table} (release_id, sheet, row, ${stored.map((c) => c.canonical).join(', ')}, redacted)
-SELECT ${sqlString(a.releaseId)}, NULL, CAST(s.rowid - f.first_id + ${a.headerLine + 1} AS INTEGER), ${stored.map((c) => `s.${c.canonical}`).join(', ')}, m.redacted
-  FROM ${stage} s CROSS JOIN (SELECT min(rowid) AS first_id FROM ${stage}) f JOIN (${masks.namesSql(stage)}) m USING (${masks.names.join(', ')})`;
+SELECT ${sqlString(a.releaseId)}, NULL, CAST(s.rowid - ${firstId} + ${a.headerLine + 1} AS INTEGER), ${stored.map((c) => `s.${c.canonical}`).join(', ')}, m.redacted
+  FROM ${stage} s JOIN (${masks.namesSql(stage)}) m USING (${masks.names.join(', ')})`;
   try {
     await db.exec(typed);
   } catch (err) {
     throw explainCsvError(a.file, err instanceof QueryError ? err.cause : err, layout.columns.map((c) => c.header)) ?? err;
   }
-  const ids = (await db.one(`SELECT count(*) AS n, coalesce(max(rowid) - min(rowid) + 1, 0) AS span FROM ${stage}`))!;
+  // the first row id as text (inside a transaction it is beyond 2^53), written into the insert as a literal: a join
+  // with a one-row subquery made DuckDB build its hash table from the whole stage (10 million stints: 149 s and
+  // 10.4 GB peak, against 130 s and 7.8 GB this way)
+  const ids = (await db.one(`SELECT count(*) AS n, coalesce(max(rowid) - min(rowid) + 1, 0) AS span, CAST(coalesce(min(rowid), 0) AS VARCHAR) AS first_id FROM ${stage}`))!;
   if (ids.n !== ids.span) throw new CheckFailedError('the rows read are numbered in one run', `${String(ids.n)} row ids in a row`, `a span of ${String(ids.span)}`, { file: a.file });
-  const rows = await db.run(insert);
+  const firstId = String(ids.first_id);
+  if (!/^\d+$/.test(firstId)) throw new CheckFailedError('the first row id is a number', 'digits', firstId, { file: a.file });
+  const rows = await db.run(insert(firstId));
   await db.exec(`DROP TABLE ${stage}`);
   if (rows !== a.dataLines) throw new CheckFailedError('every line loaded', `${a.dataLines} data lines`, `${rows} rows stored`, { file: a.file });
   const bad = await firstUnreadable(db, table, layout, a.releaseId);
