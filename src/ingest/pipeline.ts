@@ -147,7 +147,8 @@ export async function ingestFile(file: IncomingFile, options: IngestOptions): Pr
 }
 
 interface Prepared {
-  file: IncomingFile;
+  /** The file without its bytes: they go to the parser and the archive only (a FOIA CSV can be 3 GB). */
+  file: Omit<IncomingFile, 'bytes'>;
   dataset: Dataset;
   sha256: string;
   releaseId: string;
@@ -158,7 +159,7 @@ interface Prepared {
   archived?: Promise<{ path: string }>;
   /** Parsed on a thread: its rows wait in that thread's staging database. */
   staged?: StagedParse;
-  /** The file's size in bytes (its bytes are let go once parsed: a FOIA CSV can be 3 GB). */
+  /** The file's size in bytes. */
   size: number;
 }
 
@@ -210,8 +211,8 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     last_modified: file.lastModified ?? null,
     added_at: now(),
   };
-  // from here on the file is known by its path and size: its bytes go to the parser and the archive only
-  const base = { file: { ...file, bytes: new Uint8Array(0) }, size: file.bytes.length, dataset, sha256, releaseId, fileRow };
+  const { bytes: _bytes, ...withoutBytes } = file;
+  const base = { file: withoutBytes, size: file.bytes.length, dataset, sha256, releaseId, fileRow };
   const existing = batch.known.has(sha256);
   const inBatch = batch.inFlight.get(sha256);
   if (!existing && inBatch && !(await inBatch)) {

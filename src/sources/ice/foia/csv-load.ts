@@ -49,7 +49,7 @@ const MASK_BITS = 62;
  * 62 columns), and the SQL that turns each distinct combination of masks into the list of the
  * columns' names (a stored column by its canonical name, another by its header), in column order.
  */
-export function redactionMasks(columns: FoiaColumn[]): { names: string[]; columns: string; namesSql: (table: string) => string } {
+function redactionMasks(columns: FoiaColumn[]): { names: string[]; columns: string; namesSql: (table: string) => string } {
   const groups: FoiaColumn[][] = [];
   for (let i = 0; i < columns.length; i += MASK_BITS) groups.push(columns.slice(i, i + MASK_BITS));
   const names = groups.map((_, g) => `redacted_mask_${g}`);

@@ -236,10 +236,15 @@ async function storeSweep(db: Database, releaseId: string, firstDay: string, swe
   await db.appendIntegerColumns(TEMP.values, sweep.values.columns, sweep.values.rows, 'temp');
   await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.bookIns} (dim INTEGER, code INTEGER, book_in INTEGER, n INTEGER)`);
   await db.appendIntegerColumns(TEMP.bookIns, sweep.bookIns.columns, sweep.bookIns.rows, 'temp');
+  return insertPopulation(db, releaseId, firstDay, TEMP.values);
+}
+
+/** Stores daily values from `values` (dim, code, kind, day, people: the sweep's or the SQL passes'), with their labels. */
+function insertPopulation(db: Database, releaseId: string, firstDay: string, values: string): Promise<number> {
   return db.run(
     `INSERT INTO foia_daily_population (release_id, day, dimension, dim_value, count_kind, people)
      SELECT $1, DATE '${firstDay}' + p.day, ['${DIMENSIONS.join("', '")}'][p.dim + 1], coalesce(d.label, 'all'), ['${KINDS.join("', '")}'][p.kind + 1], p.people
-       FROM ${TEMP.values} p
+       FROM ${values} p
        LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
     [releaseId],
   );
@@ -299,13 +304,7 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
       // the national total repeats an attributed dimension's events, which count every person-day once
       await db.exec(`INSERT INTO ${TEMP.deltas} SELECT 0, 0, kind, day, delta, starts FROM ${TEMP.deltas} WHERE dim = ${DIMENSIONS.indexOf(ATTRIBUTED_DIMENSIONS[0]!)}`);
       step('events');
-      populationRows = await db.run(
-        `INSERT INTO foia_daily_population (release_id, day, dimension, dim_value, count_kind, people)
-         SELECT $1, DATE '${firstDay}' + p.day, ['${DIMENSIONS.join("', '")}'][p.dim + 1], coalesce(d.label, 'all'), ['${KINDS.join("', '")}'][p.kind + 1], p.people
-           FROM (${dailyValuesSql(TEMP.deltas, days)}) p
-           LEFT JOIN ${labelsSql(TEMP.dict)} d USING (dim, code)`,
-        [releaseId],
-      );
+      populationRows = await insertPopulation(db, releaseId, firstDay, `(${dailyValuesSql(TEMP.deltas, days)})`);
       step('daily_values');
       const perDay = CODE_COLUMNS.map(
         (d) => `SELECT ${DIMENSIONS.indexOf(d)} AS dim, ${d} AS code, book_in, count(*) AS n FROM ${TEMP.nat} WHERE book_in IS NOT NULL GROUP BY ${d}, book_in`,

@@ -295,6 +295,7 @@ function walk(st: Stints, first: number, last: number, acc: Accumulators): numbe
   return recomputed;
 }
 
+/** A copy of twice the length. */
 function grow(a: Int32Array): Int32Array {
   const g = new Int32Array(2 * a.length);
   g.set(a);
@@ -309,13 +310,7 @@ class RowBuffer {
     this.columns = Array.from({ length: width }, () => new Int32Array(Math.max(capacity, 16)));
   }
   push(a: number, b: number, c: number, d: number, e = 0): void {
-    if (this.rows === this.columns[0]!.length) {
-      this.columns = this.columns.map((col) => {
-        const grown = new Int32Array(2 * col.length);
-        grown.set(col);
-        return grown;
-      });
-    }
+    if (this.rows === this.columns[0]!.length) this.columns = this.columns.map(grow);
     const cols = this.columns;
     const r = this.rows++;
     cols[0]![r] = a;
