@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../../../lib/errors.js';
 import { countByte } from '../../../lib/read-whole.js';
 import type { CellValue } from '../../../xlsx/sheet.js';
@@ -34,6 +34,7 @@ function parseCsv(kind: Kind, file: SourceFile): ParsedRelease {
   const newlines = countByte(bytes, 0x0a);
   const { path: name, releaseId } = file;
   const dataLines = newlines + (bytes[bytes.length - 1] === 0x0a ? 0 : 1) - found.headerRow;
+  const ascii = isAscii(bytes);
   return {
     snapshotDate: null,
     fiscalYear: null,
@@ -41,7 +42,7 @@ function parseCsv(kind: Kind, file: SourceFile): ParsedRelease {
     tables: {},
     anomalies: [],
     // the load reads the file from disk: the closure keeps names, not `file` and its bytes (3.2 GB for 10 million stints)
-    directLoads: [{ run: (db, path) => loadFoiaCsv(db, { file: name, path, releaseId, layout: found.layout, headerLine: found.headerRow, dataLines, title: found.title }) }],
+    directLoads: [{ run: (db, path) => loadFoiaCsv(db, { file: name, path, releaseId, layout: found.layout, headerLine: found.headerRow, dataLines, title: found.title, ascii }) }],
   };
 }
 
