@@ -94,6 +94,19 @@ export class Database {
     }
   }
 
+  /**
+   * Runs `fn` with a DuckDB setting changed for this connection, and resets it after, also when
+   * `fn` throws. `value` is SQL (a quoted string or a number).
+   */
+  async withSetting<T>(name: string, value: string, fn: () => Promise<T>): Promise<T> {
+    await this.exec(`SET ${name} = ${value}`);
+    try {
+      return await fn();
+    } finally {
+      await this.exec(`RESET ${name}`);
+    }
+  }
+
   /** Runs one statement and returns the number of rows it inserted, updated or deleted. */
   async run(sql: string, params?: Params): Promise<number> {
     try {

@@ -86,10 +86,10 @@ function redactionMasks(columns: FoiaColumn[]) {
     columns: groups.map((group, g) => `CAST(${mask(group)} AS BIGINT) AS ${names[g]}`).join(', '),
     distinctSql: (table: string) => `SELECT DISTINCT ${names.map((n) => `CAST(${n} AS VARCHAR) AS ${n}`).join(', ')} FROM ${table}`,
     /** The copy's source and its `redacted` expression (alias s for the stage), given the distinct combinations found. */
-    copySql: (table: string, found: string[][], maxListed = MAX_LISTED_MASKS) =>
+    copySql: (table: string, found: string[][]) =>
       found.length === 0
         ? { from: `${table} s`, redacted: '[]::VARCHAR[]' }
-        : found.length <= maxListed
+        : found.length <= MAX_LISTED_MASKS
         ? {
             from: `${table} s`,
             redacted: `CASE ${found.map((ms) => `WHEN ${ms.map((m, g) => `s.${names[g]} = ${m}`).join(' AND ')} THEN ${listLiteral(ms.map(BigInt))}`).join(' ')} END`,
@@ -138,8 +138,6 @@ export async function loadFoiaCsv(
     title: string | null;
     /** the file has ASCII bytes only: a cheaper test of which values to trim */
     ascii: boolean;
-    /** tests set it to 0 to take the join that lists the redacted columns */
-    maxListedMasks?: number;
   },
 ): Promise<DirectLoadResult> {
   const { layout } = a;
@@ -177,7 +175,7 @@ SELECT ${sqlString(a.releaseId)}, NULL, CAST(s.rowid - ${firstId} + ${a.headerLi
   const firstId = String(ids.first_id);
   if (!/^\d+$/.test(firstId)) throw new CheckFailedError('the first row id is a number', 'digits', firstId, { file: a.file });
   const found = (await db.all(masks.distinctSql(stage))).map((r) => masks.names.map((n) => String(r[n])));
-  const rows = await db.run(insert(firstId, masks.copySql(stage, found, a.maxListedMasks)));
+  const rows = await db.withSetting('disabled_compression_methods', `'fsst'`, () => db.run(insert(firstId, masks.copySql(stage, found))));
   await db.exec(`DROP TABLE ${stage}`);
   if (rows !== a.dataLines) throw new CheckFailedError('every line loaded', `${a.dataLines} data lines`, `${rows} rows stored`, { file: a.file });
   const bad = await firstUnreadable(db, table, layout, a.releaseId);
