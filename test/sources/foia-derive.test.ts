@@ -471,6 +471,32 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
   });
 });
 
+describe('detention: breakdowns with too many values to pack', () => {
+  const MANY = 'd00000000005';
+  test('facility, AOR and citizenship codes whose combinations pass 2^31 are read one column each, with the same result', async () => {
+    await release(MANY, 'ice.foia-detentions', '2025-04-30');
+    // 1,000 stints of 300 people: about 430 facilities, 430 AORs, 430 citizenships and 50 classes
+    await db.run(
+      `INSERT INTO foia_detention_stints (release_id, sheet, "row", book_in_at, book_out_at, facility_code, criminality, aor, citizenship_country, person_id)
+       SELECT '${MANY}', 'M', CAST(i AS INTEGER),
+              TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i, 1) % (50 * 86400) AS BIGINT)),
+              CASE WHEN hash(i, 2) % 8 = 0 THEN NULL
+                   ELSE TIMESTAMP '2025-03-01' + to_seconds(CAST(hash(i, 1) % (50 * 86400) + hash(i, 3) % (15 * 86400) AS BIGINT)) END,
+              'F' || CAST(hash(i, 4) % 500 AS VARCHAR), 'C' || CAST(hash(i, 5) % 50 AS VARCHAR),
+              'AOR' || CAST(hash(i, 6) % 500 AS VARCHAR), 'N' || CAST(hash(i, 7) % 500 AS VARCHAR), 'P' || CAST(hash(i, 8) % 300 AS VARCHAR)
+         FROM range(1000) t(i)`,
+    );
+    const out = await db.transaction(() => refreshDerived(db, MANY, { firstDay: '2025-03-01' }));
+    assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
+    const labels = await db.all(
+      `SELECT dimension, count(DISTINCT dim_value) AS n FROM foia_daily_population WHERE release_id = '${MANY}' AND dimension <> 'all' GROUP BY ALL ORDER BY ALL`,
+    );
+    assert.ok(labels.reduce((p, r) => p * Number(r.n), 1) >= 2 ** 31, `the combinations must pass 2^31: ${JSON.stringify(labels)}`);
+    await assertStoredMatchesExact(MANY);
+    await assertEnginesAgree(MANY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
+  });
+});
+
 describe('detention: a release the sweep cannot hold exactly', () => {
   test('a book-in in 2300 (beyond 2^53 microseconds) is derived by the SQL passes, with the same rules', async () => {
     const FAR = 'd00000000004';
