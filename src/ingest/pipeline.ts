@@ -260,7 +260,19 @@ let runs = 0;
 
 async function loadAll(items: Prepared[], options: IngestOptions, run: LoadRun = { attached: new Map(), detectMs: 0 }): Promise<Outcome[]> {
   if (items.length === 0) return [];
+  const hasStage = (item: Prepared) => (item.parsed?.directLoads ?? []).some((l) => l.stage);
+  if (items.length > 1 && items.some(hasStage)) {
+    // a release read through a stage is loaded in a transaction of its own first, so that one stage (a GB or more
+    // for millions of rows) is held at a time; the others are loaded together after it
+    const out = new Map<Prepared, Outcome>();
+    for (const item of items.filter(hasStage)) out.set(item, (await loadAll([item], options, run))[0]!);
+    const rest = items.filter((item) => !hasStage(item));
+    (await loadAll(rest, options, run)).forEach((o, k) => out.set(rest[k]!, o));
+    return items.map((item) => out.get(item)!);
+  }
+  const staged = items.flatMap((item) => (item.parsed?.directLoads ?? []).filter((l) => l.stage).map((load) => ({ item, load })));
   try {
+    for (const { item, load } of staged) await load.stage!(options.db, await loadPath(item));
     return await options.db.transaction(() => loadInto(items, options, run));
   } catch (err) {
     if (items.length === 1) {
@@ -272,7 +284,21 @@ async function loadAll(items: Prepared[], options: IngestOptions, run: LoadRun =
     const out: Outcome[] = [];
     for (const item of items) out.push(...(await loadAll([item], options, run)));
     return out;
+  } finally {
+    for (const { load } of staged) await load.unstage?.(options.db);
   }
+}
+
+/**
+ * Where a direct load reads the file: a file read from disk is loaded from there while its
+ * archive copy is still being written (a 665 MB CSV takes about a second to write and sync);
+ * a download is loaded from the archive.
+ */
+async function loadPath(item: Prepared): Promise<string> {
+  const { file } = item;
+  if (file.origin !== 'fetch' && file.origin !== 'backfill') return file.path;
+  if (!item.archived) throw new SourceFormatError({ file: file.path }, 'a direct load needs the archived copy of the file');
+  return (await item.archived).path;
 }
 
 async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun): Promise<Outcome[]> {
@@ -306,12 +332,8 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
     let rows = Object.values(parsed.tables).reduce((n, t) => n + t.length, 0) + Object.values(item.staged?.rows ?? {}).reduce((n, c) => n + c, 0);
     let { snapshotDate, fiscalYear, summary } = parsed;
     const found = [...parsed.anomalies];
-    // a file read from disk is loaded from there while its archive copy is still being written
-    // (a 665 MB CSV takes about a second to write and sync); a download is loaded from the archive
-    const readFrom = file.origin !== 'fetch' && file.origin !== 'backfill' ? file.path : item.archived ? (await item.archived).path : null;
     for (const load of parsed.directLoads ?? []) {
-      if (readFrom === null) throw new SourceFormatError({ file: file.path }, 'a direct load needs the archived copy of the file');
-      const r = await load.run(db, readFrom);
+      const r = await load.run(db, await loadPath(item));
       rows += r.rows;
       if (r.snapshotDate !== undefined) snapshotDate = r.snapshotDate;
       if (r.fiscalYear !== undefined) fiscalYear = r.fiscalYear;

@@ -5,20 +5,32 @@
  * reprocessed last, then row, a row starts a new arrest unless the previous row is at most 24
  * hours before it; each arrest keeps its first row that is not reprocessed (else its first
  * row), and counts its rows, first and last time. Every other row is an arrest of its own.
+ * The same draws, written as an ERO-LESA CSV and ingested, are de-duplicated from the CSV load's
+ * stage rather than from foia_arrests: the stored arrests must be the same.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Database } from '../../src/db/connection.js';
+import { Archive } from '../../src/ingest/archive.js';
+import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { dedupedArrestsSql, REPROCESSED_METHOD } from '../../src/sources/ice/foia/derive/arrests.js';
+import { LAYOUTS } from '../../src/sources/ice/foia/layouts.js';
 import { DATASETS } from '../../src/sources/registry.js';
 
 interface Row { row: number; person: string | null; at: number | null; method: string }
 
 let db: Database;
+const dir = mkdtempSync(join(tmpdir(), 'tracker-arrests-'));
 before(async () => {
   db = await Database.open(':memory:', { schemas: DATASETS.map((d) => d.schemaSql) });
 });
-after(() => db.close());
+after(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A small repeatable generator (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -95,3 +107,42 @@ for (const seed of [1, 2, 3]) {
     assert.deepEqual(got.map((g) => `${String(g.row)} ${String(g.cluster_rows)} ${String(g.first)} ${String(g.last)}`).sort(), want);
   });
 }
+
+/** `rows` as an ERO-LESA arrests CSV: six banner lines, the header, a line per row (row = line). */
+function writeArrestsCsv(file: string, rows: Row[]): void {
+  const layout = LAYOUTS.find((l) => l.id === 'arrests-latest')!;
+  const n = layout.columns.length;
+  const at = (header: string) => layout.columns.findIndex((c) => c.header === header);
+  const [date, method, person] = [at('Apprehension Date'), at('Apprehension Method'), at('Anonymized Identifier')];
+  const stamp = (ms: number) => {
+    const d = new Date(ms);
+    const p = (x: number) => String(x).padStart(2, '0');
+    return `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:00`;
+  };
+  const banner = ['ERO-LESA Statistical Tracking Unit', 'For Official Use Only (FOUO)/Pre-decisional', '2025-ICLI-00019', 'Please review the last tab for footnotes.', '', 'ICE arrests (test)'];
+  const lines = [...banner.map((b) => b + ','.repeat(n - 1)), layout.columns.map((c) => c.header).join(',')];
+  for (const x of rows) {
+    const cells: string[] = Array.from({ length: n }, () => '');
+    cells[date] = x.at === null ? '' : stamp(x.at);
+    cells[method] = x.method;
+    cells[person] = x.person ?? '';
+    lines.push(cells.join(','));
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+test('the same draw as an ingested CSV: de-duplicated from the load stage, the stored arrests follow the rule', async () => {
+  const rows = draw(4, 3000);
+  const file = join(dir, 'Arrests test.csv');
+  writeArrestsCsv(file, rows);
+  const store = await Database.open(join(dir, 'tracker.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
+  try {
+    const report = await ingestPaths([file], { db: store, archive: new Archive(join(dir, 'archive')), origin: 'file' });
+    assert.equal(report.errors, 0, JSON.stringify(report.outcomes));
+    const got = await store.all(`SELECT "row", cluster_rows, epoch_ms(cluster_first_at) AS first, epoch_ms(cluster_last_at) AS last FROM foia_arrests_deduped`);
+    assert.deepEqual(got.map((g) => `${String(g.row)} ${String(g.cluster_rows)} ${String(g.first)} ${String(g.last)}`).sort(), expected(rows));
+    assert.deepEqual(await store.all(`SELECT table_name FROM duckdb_tables() WHERE temporary`), [], 'the stage is dropped');
+  } finally {
+    store.close();
+  }
+});

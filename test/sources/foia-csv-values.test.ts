@@ -67,3 +67,33 @@ test('a file with non-ASCII text: Unicode spaces at either end are trimmed too, 
   ];
   assert.deepEqual(await load('Removals unicode.csv', rows), expected(rows));
 });
+
+test('one call with a good CSV, one with an unreadable date and one with a line of too many fields: the good one stored, the others errors naming the line, no stage left', async () => {
+  const write = (name: string, rows: string[][], extra = '') => {
+    const at = (header: string) => layout.columns.findIndex((c) => c.header === header);
+    const placed = [at('Departed Date'), at('Departure Country')];
+    const lines = [...BANNER.map((b) => b + ','.repeat(layout.columns.length - 1)), layout.columns.map((c) => c.header).join(',')];
+    for (const r of rows) lines.push(layout.columns.map((_, i) => (placed.includes(i) ? r[placed.indexOf(i)]! : '')).join(','));
+    if (extra) lines.push(extra);
+    const file = join(dir, name);
+    writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+  };
+  const good = write('Removals good.csv', [['03/04/2025', 'MEXICO'], ['03/05/2025', 'PERU']]);
+  const badDate = write('Removals bad date.csv', [['03/04/2025', 'MEXICO'], ['31/31/2025', 'PERU']]);
+  const badLine = write('Removals bad line.csv', [['03/04/2025', 'MEXICO']], 'x,'.repeat(layout.columns.length + 2));
+  const db = await Database.open(join(dir, 'batch.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
+  try {
+    const report = await ingestPaths([good, badDate, badLine], { db, archive: new Archive(join(dir, 'archive-batch')), origin: 'file' });
+    const byPath = new Map(report.outcomes.map((o) => [o.path, o]));
+    assert.equal(byPath.get(good)!.status, 'ingested');
+    assert.equal(byPath.get(badDate)!.status, 'error');
+    assert.match((byPath.get(badDate) as { error: string }).error, /line 9.*Departed Date/);
+    assert.equal(byPath.get(badLine)!.status, 'error');
+    assert.match((byPath.get(badLine) as { error: string }).error, /line 9/);
+    assert.deepEqual(await db.all(`SELECT departure_country FROM foia_removals ORDER BY "row"`), [{ departure_country: 'MEXICO' }, { departure_country: 'PERU' }]);
+    assert.deepEqual(await db.all(`SELECT table_name FROM duckdb_tables() WHERE temporary`), [], 'no stage left behind');
+  } finally {
+    db.close();
+  }
+});

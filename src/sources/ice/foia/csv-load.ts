@@ -1,7 +1,8 @@
 import type { Database } from '../../../db/connection.js';
 import { QueryError, SourceFormatError, CheckFailedError } from '../../../lib/errors.js';
 import { explainCsvError } from '../../csv-file.js';
-import type { DirectLoadResult } from '../../types.js';
+import type { DirectLoad, DirectLoadResult } from '../../types.js';
+import type { ArrestsSource } from './derive/arrests.js';
 import { refreshDerived } from './derive/refresh.js';
 import { TABLE_OF, type FoiaColumn, type FoiaLayout } from './layouts.js';
 
@@ -120,63 +121,85 @@ export async function firstUnreadable(
   return undefined;
 }
 
+/** What the load of one ERO-LESA CSV knows from parsing its head. */
+export interface FoiaCsvArgs {
+  file: string;
+  releaseId: string;
+  layout: FoiaLayout;
+  headerLine: number;
+  dataLines: number;
+  title: string | null;
+  /** the file has ASCII bytes only: a cheaper test of which values to trim */
+  ascii: boolean;
+}
+
+const stageOf = (releaseId: string) => `foia_csv_stage_${releaseId}`;
+
 /**
- * Loads an ERO-LESA CSV (banner lines, then the header) with DuckDB's read_csv into the
- * kind's table: every value typed, redaction codes stored as NULL with the column named
- * in `redacted`, each row with its file line. A value that is neither a redaction nor
- * readable stops the load with its line and column.
+ * The direct load of an ERO-LESA CSV: the file typed into a TEMP table before the release's
+ * transaction (`stage`), copied into the kind's table inside it (`run`), the TEMP table dropped
+ * after it (`unstage`).
  */
-export async function loadFoiaCsv(
-  db: Database,
-  a: {
-    file: string;
-    path: string;
-    releaseId: string;
-    layout: FoiaLayout;
-    headerLine: number;
-    dataLines: number;
-    title: string | null;
-    /** the file has ASCII bytes only: a cheaper test of which values to trim */
-    ascii: boolean;
-  },
-): Promise<DirectLoadResult> {
+export function foiaCsvLoad(a: FoiaCsvArgs): DirectLoad {
+  return {
+    stage: (db, path) => stageFoiaCsv(db, a, path),
+    run: (db, path) => loadFoiaCsv(db, a, path),
+    unstage: (db) => db.exec(`DROP TABLE IF EXISTS temp.main.${stageOf(a.releaseId)}`),
+  };
+}
+
+/**
+ * Reads the CSV with DuckDB's read_csv into the stage: every stored column typed, and which
+ * cells held a redaction code as bit masks. Two statements, both parallel, this one and the copy
+ * (loadFoiaCsv): numbering with row_number() OVER () ran on one thread, and a list per row cost
+ * more than the typing (1.5 million removals took 20.8 s against 11.6 s this way). A line of the
+ * file that is not CSV, or has too many or too few fields, stops it with its line.
+ */
+export async function stageFoiaCsv(db: Database, a: FoiaCsvArgs, path: string): Promise<void> {
   const { layout } = a;
-  const table = TABLE_OF[layout.kind];
   const stored = layout.columns.filter((c) => c.canonical !== null);
   const columns = layout.columns.map((c) => `${sqlString(c.header)}: 'VARCHAR'`).join(', ');
-  const src = `read_csv(${sqlString(a.path)}, skip = ${a.headerLine - 1}, header = true, delim = ',', quote = '"', escape = '"',
+  const src = `read_csv(${sqlString(path)}, skip = ${a.headerLine - 1}, header = true, delim = ',', quote = '"', escape = '"',
     columns = {${columns}}, strict_mode = true, auto_detect = false, null_padding = false)`;
-  const masks = redactionMasks(layout.columns);
-  const stage = `foia_csv_stage_${a.releaseId}`;
-  // two statements, both parallel: the values typed and the redactions flagged as bit masks into a temporary table,
-  // then copied with the line and the redacted columns' names. Numbering with row_number() OVER () ran on one thread,
-  // and a list per row cost more than the typing: 1.5 million removals took 20.8 s against 11.6 s this way (DuckDB's
-  // own read_csv into a table: 12.6 s). The line is the row's place in the table: read_csv keeps the file's order
-  // and the table is new, so its row ids are one run in that order (inside a transaction they start at a large
-  // offset, hence the minimum; checked to be one run below, and checked against a one-thread read, row by row,
-  // on 1.5 million generated removals).
-  const typed = `
-CREATE OR REPLACE TEMP TABLE ${stage} AS
-SELECT ${stored.map((c) => `${typedSql(c, quoted(c.header), true, a.ascii)} AS ${c.canonical}`).join(', ')}, ${masks.columns} FROM ${src}`;
-  const insert = (firstId: string, copy: { from: string; redacted: string }) => `
-INSERT INTO ${table} (release_id, sheet, row, ${stored.map((c) => c.canonical).join(', ')}, redacted)
-SELECT ${sqlString(a.releaseId)}, NULL, CAST(s.rowid - ${firstId} + ${a.headerLine + 1} AS INTEGER), ${stored.map((c) => `s.${c.canonical}`).join(', ')}, ${copy.redacted}
-  FROM ${copy.from}`;
   try {
-    await db.exec(typed);
+    await db.exec(`
+CREATE OR REPLACE TEMP TABLE ${stageOf(a.releaseId)} AS
+SELECT ${stored.map((c) => `${typedSql(c, quoted(c.header), true, a.ascii)} AS ${c.canonical}`).join(', ')}, ${redactionMasks(layout.columns).columns} FROM ${src}`);
   } catch (err) {
     throw explainCsvError(a.file, err instanceof QueryError ? err.cause : err, layout.columns.map((c) => c.header)) ?? err;
   }
-  // the first row id as text (inside a transaction it is beyond 2^53), written into the insert as a literal: a join
-  // with a one-row subquery made DuckDB build its hash table from the whole stage (10 million stints: 149 s and
-  // 10.4 GB peak, against 130 s and 7.8 GB this way)
+}
+
+/**
+ * Loads an ERO-LESA CSV (banner lines, then the header) from its stage (made here when the caller
+ * did not) into the kind's table: every value typed, redaction codes stored as NULL with the
+ * column named in `redacted`, each row with its file line. A value that is neither a redaction
+ * nor readable stops the load with its line and column.
+ */
+export async function loadFoiaCsv(db: Database, a: FoiaCsvArgs, path: string): Promise<DirectLoadResult> {
+  const { layout } = a;
+  const table = TABLE_OF[layout.kind];
+  const stored = layout.columns.filter((c) => c.canonical !== null);
+  const masks = redactionMasks(layout.columns);
+  const stage = stageOf(a.releaseId);
+  const ownStage = !(await db.one(`SELECT 1 AS x FROM duckdb_tables() WHERE temporary AND table_name = $1`, [stage]));
+  if (ownStage) await stageFoiaCsv(db, a, path);
+  // The line is the row's place in the stage: read_csv keeps the file's order and the table is new, so its row ids
+  // are one run in that order (checked below; and checked against a one-thread read, row by row, on 1.5 million
+  // generated removals). The first row id as text (inside a transaction it is beyond 2^53), written into the copy as
+  // a literal: a join with a one-row subquery made DuckDB build its hash table from the whole stage (10 million
+  // stints: 149 s and 10.4 GB peak, against 130 s and 7.8 GB this way).
   const ids = (await db.one(`SELECT count(*) AS n, coalesce(max(rowid) - min(rowid) + 1, 0) AS span, CAST(coalesce(min(rowid), 0) AS VARCHAR) AS first_id FROM ${stage}`))!;
   if (ids.n !== ids.span) throw new CheckFailedError('the rows read are numbered in one run', `${String(ids.n)} row ids in a row`, `a span of ${String(ids.span)}`, { file: a.file });
   const firstId = String(ids.first_id);
   if (!/^\d+$/.test(firstId)) throw new CheckFailedError('the first row id is a number', 'digits', firstId, { file: a.file });
   const found = (await db.all(masks.distinctSql(stage))).map((r) => masks.names.map((n) => String(r[n])));
-  const rows = await db.withSetting('disabled_compression_methods', `'fsst'`, () => db.run(insert(firstId, masks.copySql(stage, found))));
-  await db.exec(`DROP TABLE ${stage}`);
+  const copy = masks.copySql(stage, found);
+  const rowsSql = `SELECT ${sqlString(a.releaseId)} AS release_id, CAST(NULL AS VARCHAR) AS sheet, CAST(s.rowid - ${firstId} + ${a.headerLine + 1} AS INTEGER) AS "row",
+       ${stored.map((c) => `s.${c.canonical}`).join(', ')}, ${copy.redacted} AS redacted`;
+  const rows = await db.withSetting('disabled_compression_methods', `'fsst'`, () =>
+    db.run(`INSERT INTO ${table} (release_id, sheet, "row", ${stored.map((c) => c.canonical).join(', ')}, redacted) ${rowsSql} FROM ${copy.from}`),
+  );
   if (rows !== a.dataLines) throw new CheckFailedError('every line loaded', `${a.dataLines} data lines`, `${rows} rows stored`, { file: a.file });
   const bad = await firstUnreadable(db, table, layout, a.releaseId);
   if (bad) {
@@ -185,11 +208,29 @@ SELECT ${sqlString(a.releaseId)}, NULL, CAST(s.rowid - ${firstId} + ${a.headerLi
       `the value is neither ${bad.column.type === 'int' ? 'a whole number' : 'a date'} nor a FOIA redaction code`,
     );
   }
-  return { rows, ...(await summarise(db, table, layout, a.releaseId, a.title, rows)) };
+  // arrests are de-duplicated from the stage, with the table's other columns as NULL
+  let arrestsSource: ArrestsSource | undefined;
+  if (layout.kind === 'arrests') {
+    const have = new Set(['release_id', 'sheet', 'row', 'redacted', ...stored.map((c) => c.canonical!)]);
+    const missing = await db.all(`SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`, [table]);
+    const nulls = missing.filter((c) => !have.has(c.column_name as string)).map((c) => `, CAST(NULL AS ${c.data_type as string}) AS ${quoted(c.column_name as string)}`);
+    arrestsSource = { from: `(${rowsSql}${nulls.join('')}, s.rowid AS stage_key FROM ${copy.from})`, key: 'stage_key' };
+  }
+  const summary = await summarise(db, table, layout, a.releaseId, a.title, rows, arrestsSource);
+  if (ownStage) await db.exec(`DROP TABLE ${stage}`);
+  return { rows, ...summary };
 }
 
 /** Dates covered, redaction counts and the snapshot date, from the rows just stored. */
-export async function summarise(db: Database, table: string, layout: FoiaLayout, releaseId: string, title: string | null, rows: number): Promise<Omit<DirectLoadResult, 'rows'>> {
+export async function summarise(
+  db: Database,
+  table: string,
+  layout: FoiaLayout,
+  releaseId: string,
+  title: string | null,
+  rows: number,
+  arrestsSource?: ArrestsSource,
+): Promise<Omit<DirectLoadResult, 'rows'>> {
   const dateCol = layout.columns.find((c) => c.canonical !== null && (c.type === 'date' || c.type === 'datetime'))!.canonical!;
   const s = (await db.one(
     `SELECT strftime(min(${dateCol})::DATE, '%Y-%m-%d') AS first, strftime(max(${dateCol})::DATE, '%Y-%m-%d') AS last,
@@ -204,7 +245,7 @@ export async function summarise(db: Database, table: string, layout: FoiaLayout,
   await db.append('foia_files', [{ release_id: releaseId, kind: layout.kind, layout: layout.id, title, series: seriesOf(title, layout), rows }]);
   const last = s.last as string | null;
   // stays, daily population, book-ins and de-duplicated arrests are derived once, at ingest, in the release's transaction
-  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, last ? { lastDay: last } : {});
+  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, { ...(last ? { lastDay: last } : {}), ...(arrestsSource ? { arrestsSource } : {}) });
   const fy = last ? Number(last.slice(0, 4)) + (Number(last.slice(5, 7)) >= 10 ? 1 : 0) : null;
   return {
     snapshotDate: last,

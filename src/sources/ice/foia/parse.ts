@@ -8,7 +8,7 @@ import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
 import { zipEntryLocations } from '../../../xlsx/zip-entries.js';
 import { splitCsvLine } from '../../csv-file.js';
 import type { Anomaly, ParsedRelease, SourceFile } from '../../types.js';
-import { loadFoiaCsv } from './csv-load.js';
+import { foiaCsvLoad } from './csv-load.js';
 import { matchFoiaLayout, type FoiaLayout, type Kind } from './layouts.js';
 import { loadFoiaXlsx, streams, type FoiaXlsxPlan } from './xlsx-load.js';
 
@@ -42,7 +42,7 @@ function parseCsv(kind: Kind, file: SourceFile): ParsedRelease {
     tables: {},
     anomalies: [],
     // the load reads the file from disk: the closure keeps names, not `file` and its bytes (3.2 GB for 10 million stints)
-    directLoads: [{ run: (db, path) => loadFoiaCsv(db, { file: name, path, releaseId, layout: found.layout, headerLine: found.headerRow, dataLines, title: found.title, ascii }) }],
+    directLoads: [foiaCsvLoad({ file: name, releaseId, layout: found.layout, headerLine: found.headerRow, dataLines, title: found.title, ascii })],
   };
 }
 

@@ -31,7 +31,7 @@ export const ARREST_WINDOW_HOURS = 24;
 const ORD = `CAST(a."row" AS BIGINT) * 1024 + CAST(hash(coalesce(a.sheet, '')) % 1021 AS BIGINT)`;
 
 /**
- * One row per arrest of the foia_arrests rows matching `where` (alias a): every column of the kept
+ * One row per arrest of the foia_arrests rows (or `source`'s) matching `where` (alias a): every column of the kept
  * row (release_id, sheet, row: its provenance), plus arrest_at (its time), has_person_id,
  * cluster_rows (rows merged into it, 1 when alone), cluster_first_at and cluster_last_at.
  *
@@ -41,14 +41,23 @@ const ORD = `CAST(a."row" AS BIGINT) * 1024 + CAST(hash(coalesce(a.sheet, '')) %
  * the group over every row and the join back of the first version took 5.0 s for 2 million
  * arrests, this takes about 2 (the chain rule is unchanged: a row's predecessor decides).
  */
-export function dedupedArrestsSql(where: string): string {
+export interface ArrestsSource {
+  /** A relation (a table name or a parenthesised SELECT) with foia_arrests' columns. */
+  from: string;
+  /** A column of it that tells its rows apart. */
+  key: string;
+}
+
+const FOIA_ARRESTS: ArrestsSource = { from: 'foia_arrests', key: 'rowid' };
+
+export function dedupedArrestsSql(where: string, source: ArrestsSource = FOIA_ARRESTS): string {
   const order = `ORDER BY arrest_at, reprocessed, ord`;
   const arrestAt = `coalesce(a.apprehension_at, CAST(a.apprehension_date AS TIMESTAMP))`;
   const window = `INTERVAL ${ARREST_WINDOW_HOURS} HOUR`;
   return `WITH linked AS (
-    SELECT a.release_id, hash(a.person_id) AS pk, a.rowid AS arrest_rowid, ${ORD} AS ord, ${arrestAt} AS arrest_at,
+    SELECT a.release_id, hash(a.person_id) AS pk, a.${source.key} AS arrest_rowid, ${ORD} AS ord, ${arrestAt} AS arrest_at,
            coalesce(a.apprehension_method = '${REPROCESSED_METHOD}', false) AS reprocessed
-      FROM foia_arrests a WHERE (${where}) AND a.person_id IS NOT NULL AND ${arrestAt} IS NOT NULL),
+      FROM ${source.from} a WHERE (${where}) AND a.person_id IS NOT NULL AND ${arrestAt} IS NOT NULL),
   neighbours AS (
     SELECT *, lag(arrest_at) OVER w AS prev_at, lead(arrest_at) OVER w AS next_at
       FROM linked WINDOW w AS (PARTITION BY release_id, pk ${order})),
@@ -64,6 +73,6 @@ export function dedupedArrestsSql(where: string): string {
   SELECT a.*, ${arrestAt} AS arrest_at, a.person_id IS NOT NULL AS has_person_id,
          coalesce(k.cluster_rows, 1) AS cluster_rows,
          coalesce(k.cluster_first_at, ${arrestAt}) AS cluster_first_at, coalesce(k.cluster_last_at, ${arrestAt}) AS cluster_last_at
-    FROM foia_arrests a LEFT JOIN kept k ON k.arrest_rowid = a.rowid
-   WHERE (${where}) AND (k.arrest_rowid IS NOT NULL OR a.rowid NOT IN (SELECT arrest_rowid FROM shared))`;
+    FROM ${source.from} a LEFT JOIN kept k ON k.arrest_rowid = a.${source.key}
+   WHERE (${where}) AND (k.arrest_rowid IS NOT NULL OR a.${source.key} NOT IN (SELECT arrest_rowid FROM shared))`;
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../../../../db/connection.js';
-import { dedupedArrestsSql } from './arrests.js';
+import { dedupedArrestsSql, type ArrestsSource } from './arrests.js';
 import { ALL_STINT_DIMENSIONS, ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, labelSql, lagPassSql, nationalPassSql, type StintDimension } from './detention.js';
 import { sweepDerive, type SweepResult } from './sweep.js';
 
@@ -28,6 +28,13 @@ export interface RefreshOptions {
    * release the sweep cannot hold exactly. Tests compare the two.
    */
   engine?: 'sweep' | 'sql';
+  /**
+   * Where the release's arrests are read from, instead of foia_arrests: a relation with
+   * foia_arrests' columns and a unique row key (see dedupedArrestsSql). The CSV load gives its
+   * stage, which DuckDB scans on all threads; the rows just written to foia_arrests, inside the
+   * open transaction, it scans on fewer.
+   */
+  arrestsSource?: ArrestsSource;
 }
 
 export interface DetentionDerived {
@@ -78,10 +85,10 @@ const TEMP = {
 
 export async function refreshDerived(db: Database, releaseId: string, options: RefreshOptions = {}): Promise<DerivedResult> {
   for (const t of DERIVED_TABLES) await db.run(`DELETE FROM ${t} WHERE release_id = $1`, [releaseId]);
-  return { detentions: await refreshDetentions(db, releaseId, options), arrests: await refreshArrests(db, releaseId) };
+  return { detentions: await refreshDetentions(db, releaseId, options), arrests: await refreshArrests(db, releaseId, options.arrestsSource) };
 }
 
-async function refreshArrests(db: Database, releaseId: string): Promise<ArrestsDerived | null> {
+async function refreshArrests(db: Database, releaseId: string, source?: ArrestsSource): Promise<ArrestsDerived | null> {
   const t0 = performance.now();
   const counts = await db.one(
     `SELECT count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person,
@@ -97,7 +104,7 @@ async function refreshArrests(db: Database, releaseId: string): Promise<ArrestsD
     `INSERT INTO foia_arrests_deduped (release_id, sheet, "row", arrest_at, aor, criminality, citizenship, method, has_person_id, cluster_rows, cluster_first_at, cluster_last_at)
      SELECT k.release_id, k.sheet, k."row", k.arrest_at, ${label('aor')}, ${label('criminality')}, ${label('citizenship_country')}, ${label('apprehension_method')},
             k.has_person_id, k.cluster_rows, k.cluster_first_at, k.cluster_last_at
-       FROM (${dedupedArrestsSql('a.release_id = $1')}) k`,
+       FROM (${dedupedArrestsSql('a.release_id = $1', source)}) k`,
     [releaseId],
   );
   const ms = Math.round(performance.now() - t0);
