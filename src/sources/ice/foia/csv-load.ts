@@ -2,8 +2,7 @@ import type { Database } from '../../../db/connection.js';
 import { QueryError, SourceFormatError, CheckFailedError } from '../../../lib/errors.js';
 import { explainCsvError } from '../../csv-file.js';
 import type { DirectLoad, DirectLoadResult } from '../../types.js';
-import type { ArrestsSource } from './derive/arrests.js';
-import { refreshDerived } from './derive/refresh.js';
+import { refreshDerived, type RefreshOptions } from './derive/refresh.js';
 import { TABLE_OF, type FoiaColumn, type FoiaLayout } from './layouts.js';
 
 export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -208,15 +207,13 @@ export async function loadFoiaCsv(db: Database, a: FoiaCsvArgs, path: string): P
       `the value is neither ${bad.column.type === 'int' ? 'a whole number' : 'a date'} nor a FOIA redaction code`,
     );
   }
-  // arrests are de-duplicated from the stage, with the table's other columns as NULL
-  let arrestsSource: ArrestsSource | undefined;
-  if (layout.kind === 'arrests') {
-    const have = new Set(['release_id', 'sheet', 'row', 'redacted', ...stored.map((c) => c.canonical!)]);
-    const missing = await db.all(`SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`, [table]);
-    const nulls = missing.filter((c) => !have.has(c.column_name as string)).map((c) => `, CAST(NULL AS ${c.data_type as string}) AS ${quoted(c.column_name as string)}`);
-    arrestsSource = { from: `(${rowsSql}${nulls.join('')}, s.rowid AS stage_key FROM ${copy.from})`, key: 'stage_key' };
-  }
-  const summary = await summarise(db, table, layout, a.releaseId, a.title, rows, arrestsSource);
+  // arrests are de-duplicated, and stints swept, from the stage (with the table's other columns as NULL)
+  const have = new Set(['release_id', 'sheet', 'row', 'redacted', ...stored.map((c) => c.canonical!)]);
+  const columnsOf = await db.all(`SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`, [table]);
+  const nulls = columnsOf.filter((c) => !have.has(c.column_name as string)).map((c) => `, CAST(NULL AS ${c.data_type as string}) AS ${quoted(c.column_name as string)}`);
+  const fromStage = `(${rowsSql}${nulls.join('')}, s.rowid AS stage_key FROM ${copy.from})`;
+  const derivedFrom = layout.kind === 'arrests' ? { arrestsSource: { from: fromStage, key: 'stage_key' } } : layout.kind === 'detentions' ? { stintsFrom: fromStage } : {};
+  const summary = await summarise(db, table, layout, a.releaseId, a.title, rows, derivedFrom);
   if (ownStage) await db.exec(`DROP TABLE ${stage}`);
   return { rows, ...summary };
 }
@@ -229,7 +226,7 @@ export async function summarise(
   releaseId: string,
   title: string | null,
   rows: number,
-  arrestsSource?: ArrestsSource,
+  derivedFrom: Pick<RefreshOptions, 'arrestsSource' | 'stintsFrom'> = {},
 ): Promise<Omit<DirectLoadResult, 'rows'>> {
   const dateCol = layout.columns.find((c) => c.canonical !== null && (c.type === 'date' || c.type === 'datetime'))!.canonical!;
   const s = (await db.one(
@@ -245,7 +242,7 @@ export async function summarise(
   await db.append('foia_files', [{ release_id: releaseId, kind: layout.kind, layout: layout.id, title, series: seriesOf(title, layout), rows }]);
   const last = s.last as string | null;
   // stays, daily population, book-ins and de-duplicated arrests are derived once, at ingest, in the release's transaction
-  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, { ...(last ? { lastDay: last } : {}), ...(arrestsSource ? { arrestsSource } : {}) });
+  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, { ...(last ? { lastDay: last } : {}), ...derivedFrom });
   const fy = last ? Number(last.slice(0, 4)) + (Number(last.slice(5, 7)) >= 10 ? 1 : 0) : null;
   return {
     snapshotDate: last,

@@ -123,17 +123,17 @@ export function nationalPassSql(rows: string, options: { perRelease?: boolean; s
 }
 
 /**
- * Labels of the stints matching `where` as dense codes: (dimension, label, code), codes from 0 in
+ * Labels of the stints matching `where` (in `from`, a relation with foia_detention_stints' columns) as dense codes: (dimension, label, code), codes from 0 in
  * label order per dimension: small integers (a byte for most breakdowns) keep the sorted rows and
  * the pass's table narrow, and are decoded through this table when the results are stored.
  */
-export function dictionarySql(where: string): string {
+export function dictionarySql(where: string, from = 'foia_detention_stints'): string {
   const cols = ALL_STINT_DIMENSIONS.map((d) => `${labelSql(`s.${STINT_DIMENSIONS[d]}`, STINT_DIMENSIONS[d])} AS ${d}`).join(', ');
   // GROUPING() is a bit mask of the columns not grouped, the first argument the highest bit
   const which = ALL_STINT_DIMENSIONS.map((d, i) => `WHEN ${15 - (8 >> i)} THEN '${d}'`).join(' ');
   return `SELECT dimension, label, row_number() OVER (PARTITION BY dimension ORDER BY label) - 1 AS code
     FROM (SELECT CASE GROUPING(${ALL_STINT_DIMENSIONS.join(', ')}) ${which} END AS dimension, coalesce(${ALL_STINT_DIMENSIONS.join(', ')}) AS label
-            FROM (SELECT ${cols} FROM foia_detention_stints s WHERE ${where})
+            FROM (SELECT ${cols} FROM ${from} s WHERE ${where})
            GROUP BY GROUPING SETS (${ALL_STINT_DIMENSIONS.map((d) => `(${d})`).join(', ')}))`;
 }
 

@@ -35,6 +35,12 @@ export interface RefreshOptions {
    * open transaction, it scans on fewer.
    */
   arrestsSource?: ArrestsSource;
+  /**
+   * Where the release's stints are read from for the coverage, the dictionary and the sweep,
+   * instead of foia_detention_stints (the SQL passes read the table): a relation with its columns,
+   * for the same reason as arrestsSource.
+   */
+  stintsFrom?: string;
 }
 
 export interface DetentionDerived {
@@ -134,7 +140,7 @@ async function countsAndCoverage(db: Database, releaseId: string, options: Refre
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${TEMP.days} AS
      SELECT GROUPING(i) = 1 AS is_out, coalesce(i, o) AS day, count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person
-       FROM (SELECT CAST(book_in_at AS DATE) AS i, CAST(book_out_at AS DATE) AS o, person_id FROM foia_detention_stints WHERE release_id = $1)
+       FROM (SELECT CAST(book_in_at AS DATE) AS i, CAST(book_out_at AS DATE) AS o, person_id FROM ${options.stintsFrom ?? 'foia_detention_stints'} WHERE release_id = $1)
       GROUP BY GROUPING SETS ((i), (o))`,
     [releaseId],
   );
@@ -275,7 +281,7 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
     step('coverage');
     if (!cov) return null;
     const { counts, firstDay, lastDay } = cov;
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1')}`, [releaseId]);
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1', options.stintsFrom)}`, [releaseId]);
     const codes = await dictionaryCodes(db);
     step('dictionary');
     const days = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000) + 1;
@@ -289,6 +295,7 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
             dict: TEMP.dict,
             dims: CODE_COLUMNS.map((name) => ({ name: name as StintDimension, codes: codes.counts[name as StintDimension] })),
             rowsHint: counts.n - counts.noStart,
+            ...(options.stintsFrom ? { from: options.stintsFrom } : {}),
           });
     let populationRows: number;
     let bookInRows: number;
