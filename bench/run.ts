@@ -101,12 +101,14 @@ if (wanted('cbp-5m')) {
 const FOIA_TABLES = [
   { label: 'removals', layout: 'removals-2025-07', table: 'foia_removals', rows: 1_500_000, ddp: 'removals-latest.parquet' },
   { label: 'arrests', layout: 'arrests-latest', table: 'foia_arrests', rows: 2_000_000, ddp: 'arrests-latest.parquet' },
-  { label: 'detention stints', layout: 'detentions-latest', table: 'foia_detentions', rows: 10_000_000, ddp: 'detention-stints-latest.parquet' },
+  { label: 'detention stints', layout: 'detentions-latest', table: 'foia_detention_stints', rows: 10_000_000, ddp: 'detention-stints-latest.parquet' },
 ] as const;
 
 if (wanted('foia') || wanted('foia-csv')) {
   const n = Math.min(runs, 3);
-  for (const t of FOIA_TABLES) {
+  // BENCH_FOIA=removals,arrests,stints picks tables (all by default)
+  const picked = process.env.BENCH_FOIA?.split(',').map((x) => x.trim());
+  for (const t of FOIA_TABLES.filter((x) => !picked || picked.some((p) => x.label.includes(p)))) {
     const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-'));
     try {
       const layout = LAYOUTS.find((l) => l.id === t.layout)!;
