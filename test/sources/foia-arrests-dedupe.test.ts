@@ -19,6 +19,7 @@ import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { dedupedArrestsSql, REPROCESSED_METHOD } from '../../src/sources/ice/foia/derive/arrests.js';
 import { LAYOUTS } from '../../src/sources/ice/foia/layouts.js';
 import { DATASETS } from '../../src/sources/registry.js';
+import { lesaCsvText, lesaStamp, random } from '../helpers/lesa.js';
 
 interface Row { row: number; person: string | null; at: number | null; method: string }
 
@@ -31,17 +32,6 @@ after(() => {
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A small repeatable generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOUR = 3600_000;
 const START = Date.UTC(2025, 0, 1);
@@ -111,24 +101,16 @@ for (const seed of [1, 2, 3]) {
 /** `rows` as an ERO-LESA arrests CSV: six banner lines, the header, a line per row (row = line). */
 function writeArrestsCsv(file: string, rows: Row[]): void {
   const layout = LAYOUTS.find((l) => l.id === 'arrests-latest')!;
-  const n = layout.columns.length;
   const at = (header: string) => layout.columns.findIndex((c) => c.header === header);
   const [date, method, person] = [at('Apprehension Date'), at('Apprehension Method'), at('Anonymized Identifier')];
-  const stamp = (ms: number) => {
-    const d = new Date(ms);
-    const p = (x: number) => String(x).padStart(2, '0');
-    return `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:00`;
-  };
-  const banner = ['ERO-LESA Statistical Tracking Unit', 'For Official Use Only (FOUO)/Pre-decisional', '2025-ICLI-00019', 'Please review the last tab for footnotes.', '', 'ICE arrests (test)'];
-  const lines = [...banner.map((b) => b + ','.repeat(n - 1)), layout.columns.map((c) => c.header).join(',')];
-  for (const x of rows) {
-    const cells: string[] = Array.from({ length: n }, () => '');
-    cells[date] = x.at === null ? '' : stamp(x.at);
+  const lines = rows.map((x) => {
+    const cells: string[] = layout.columns.map(() => '');
+    cells[date] = x.at === null ? '' : lesaStamp(x.at);
     cells[method] = x.method;
     cells[person] = x.person ?? '';
-    lines.push(cells.join(','));
-  }
-  writeFileSync(file, lines.join('\n') + '\n');
+    return cells;
+  });
+  writeFileSync(file, lesaCsvText(layout, 'ICE arrests (test)', lines));
 }
 
 test('the same draw as an ingested CSV: de-duplicated from the load stage, the stored arrests follow the rule', async () => {

@@ -15,51 +15,33 @@ import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { refreshDerived } from '../../src/sources/ice/foia/derive/refresh.js';
 import { LAYOUTS } from '../../src/sources/ice/foia/layouts.js';
 import { DATASETS } from '../../src/sources/registry.js';
+import { lesaCsvText, lesaStamp, random } from '../helpers/lesa.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-foia-derive-csv-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A small repeatable generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const stamp = (ms: number) => {
-  const d = new Date(ms);
-  const p = (x: number) => String(x).padStart(2, '0');
-  return `${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:00`;
-};
-
 test('stints ingested from a CSV: the population and book-ins derived from the stage equal those derived from the table', async () => {
   const layout = LAYOUTS.find((l) => l.id === 'detentions-latest')!;
-  const n = layout.columns.length;
   const at = (header: string) => layout.columns.findIndex((c) => c.header === header);
   const r = random(7);
   const start = Date.UTC(2025, 2, 1);
-  const banner = ['ERO-LESA Statistical Tracking Unit', 'For Official Use Only (FOUO)/Pre-decisional', '2025-ICLI-00019', 'Please review the last tab for footnotes.', '', 'ICE detentions (test)'];
-  const lines = [...banner.map((b) => b + ','.repeat(n - 1)), layout.columns.map((c) => c.header).join(',')];
+  const lines: string[][] = [];
   // 2,000 stints of about 400 people over 60 days: overlapping, open, redacted and blank values
   for (let i = 0; i < 2000; i++) {
-    const cells: string[] = Array.from({ length: n }, () => '');
+    const cells: string[] = layout.columns.map(() => '');
     const bookIn = start + Math.floor(r() * 60 * 24) * 3600_000;
-    cells[at('Book In Date Time')] = stamp(bookIn);
-    if (r() < 0.5) cells[at('Stay Book In Date Time')] = stamp(bookIn - Math.floor(r() * 3) * 86400_000);
-    if (r() > 0.1) cells[at('Book Out Date Time')] = stamp(bookIn + Math.floor(r() * 20 * 24) * 3600_000);
+    cells[at('Book In Date Time')] = lesaStamp(bookIn);
+    if (r() < 0.5) cells[at('Stay Book In Date Time')] = lesaStamp(bookIn - Math.floor(r() * 3) * 86400_000);
+    if (r() > 0.1) cells[at('Book Out Date Time')] = lesaStamp(bookIn + Math.floor(r() * 20 * 24) * 3600_000);
     cells[at('Detention Facility Code')] = r() < 0.03 ? '"(b)(6), (b)(7)(c)"' : r() < 0.03 ? '' : `FAC${Math.floor(r() * 9)}`;
     cells[at('Book In Criminality')] = ['1 Convicted Criminal', '2 Pending Criminal Charges', '3 Other Immigration Violator'][Math.floor(r() * 3)]!;
     cells[at('Book In AOR')] = `AOR ${Math.floor(r() * 4)}`;
     cells[at('Citizenship Country')] = r() < 0.05 ? '' : `COUNTRY ${Math.floor(r() * 12)}`;
     cells[at('Anonymized Identifier')] = r() < 0.02 ? '' : `P${Math.floor(r() * 400)}`;
-    lines.push(cells.join(','));
+    lines.push(cells);
   }
   const file = join(dir, 'Detentions test.csv');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, lesaCsvText(layout, 'ICE detentions (test)', lines));
 
   const db = await Database.open(join(dir, 'tracker.duckdb'), { schemas: DATASETS.map((d) => d.schemaSql) });
   try {

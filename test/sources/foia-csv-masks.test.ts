@@ -18,20 +18,16 @@ import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { MAX_LISTED_MASKS } from '../../src/sources/ice/foia/csv-load.js';
 import { LAYOUTS, type FoiaLayout } from '../../src/sources/ice/foia/layouts.js';
 import { DATASETS } from '../../src/sources/registry.js';
+import { lesaCsvText } from '../helpers/lesa.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-foia-masks-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const REDACTION = '"(b)(6), (b)(7)(c)"';
 
-const BANNER = ['ERO-LESA Statistical Tracking Unit', 'For Official Use Only (FOUO)/Pre-decisional', '2025-ICLI-00019', 'Please review the last tab for footnotes.', '', 'ICE detainers (test)'];
-
 /** An ERO-LESA CSV of `layout` whose data rows redact the columns (0-based) listed for each, every other cell blank. */
 function writeRedactions(file: string, layout: FoiaLayout, redactedIn: number[][]): void {
-  const n = layout.columns.length;
-  const lines = [...BANNER.map((b) => b + ','.repeat(n - 1)), layout.columns.map((c) => (c.header.includes(',') ? `"${c.header}"` : c.header)).join(',')];
-  for (const cols of redactedIn) lines.push(layout.columns.map((_, i) => (cols.includes(i) ? REDACTION : '')).join(','));
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, lesaCsvText(layout, 'ICE records (test)', redactedIn.map((cols) => layout.columns.map((_, i) => (cols.includes(i) ? REDACTION : '')))));
 }
 
 /** Ingests `file` into a new database and returns each row's line and redacted columns, in line order. */

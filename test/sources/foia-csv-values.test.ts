@@ -14,22 +14,20 @@ import { Archive } from '../../src/ingest/archive.js';
 import { ingestPaths } from '../../src/ingest/pipeline.js';
 import { LAYOUTS } from '../../src/sources/ice/foia/layouts.js';
 import { DATASETS } from '../../src/sources/registry.js';
+import { lesaCsvText } from '../helpers/lesa.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracker-foia-values-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const layout = LAYOUTS.find((l) => l.id === 'removals-2025-07')!;
-const BANNER = ['ERO-LESA Statistical Tracking Unit', 'For Official Use Only (FOUO)/Pre-decisional', '2025-ICLI-00019', 'Please review the last tab for footnotes.', '', 'ICE removals (test)'];
 const zsTrim = (s: string) => s.replace(/^\p{Zs}+|\p{Zs}+$/gu, '');
 
 /** Rows of (departed date, departure country, birth year, citizenship country) as written in the file. */
 async function load(name: string, rows: string[][]): Promise<Record<string, unknown>[]> {
   const at = (header: string) => layout.columns.findIndex((c) => c.header === header);
   const placed = [at('Departed Date'), at('Departure Country'), at('Birth Year'), at('Citizenship Country')];
-  const lines = [...BANNER.map((b) => b + ','.repeat(layout.columns.length - 1)), layout.columns.map((c) => c.header).join(',')];
-  for (const r of rows) lines.push(layout.columns.map((_, i) => (placed.includes(i) ? `"${r[placed.indexOf(i)]!}"` : '')).join(','));
   const file = join(dir, name);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, lesaCsvText(layout, 'ICE removals (test)', rows.map((r) => layout.columns.map((_, i) => (placed.includes(i) ? `"${r[placed.indexOf(i)]!}"` : '')))));
   const db = await Database.open(join(dir, `${name}.duckdb`), { schemas: DATASETS.map((d) => d.schemaSql) });
   try {
     const report = await ingestPaths([file], { db, archive: new Archive(join(dir, `archive-${name}`)), origin: 'file' });
@@ -72,11 +70,10 @@ test('one call with a good CSV, one with an unreadable date and one with a line 
   const write = (name: string, rows: string[][], extra = '') => {
     const at = (header: string) => layout.columns.findIndex((c) => c.header === header);
     const placed = [at('Departed Date'), at('Departure Country')];
-    const lines = [...BANNER.map((b) => b + ','.repeat(layout.columns.length - 1)), layout.columns.map((c) => c.header).join(',')];
-    for (const r of rows) lines.push(layout.columns.map((_, i) => (placed.includes(i) ? r[placed.indexOf(i)]! : '')).join(','));
-    if (extra) lines.push(extra);
+    const lines = rows.map((r) => layout.columns.map((_, i) => (placed.includes(i) ? r[placed.indexOf(i)]! : '')));
+    if (extra) lines.push([extra]);
     const file = join(dir, name);
-    writeFileSync(file, lines.join('\n') + '\n');
+    writeFileSync(file, lesaCsvText(layout, 'ICE removals (test)', lines));
     return file;
   };
   const good = write('Removals good.csv', [['03/04/2025', 'MEXICO'], ['03/05/2025', 'PERU']]);

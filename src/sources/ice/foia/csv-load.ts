@@ -208,12 +208,14 @@ export async function loadFoiaCsv(db: Database, a: FoiaCsvArgs, path: string): P
     );
   }
   // arrests are de-duplicated, and stints swept, from the stage (with the table's other columns as NULL)
-  const have = new Set(['release_id', 'sheet', 'row', 'redacted', ...stored.map((c) => c.canonical!)]);
-  const columnsOf = await db.all(`SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`, [table]);
-  const nulls = columnsOf.filter((c) => !have.has(c.column_name as string)).map((c) => `, CAST(NULL AS ${c.data_type as string}) AS ${quoted(c.column_name as string)}`);
-  const fromStage = `(${rowsSql}${nulls.join('')}, s.rowid AS stage_key FROM ${copy.from})`;
-  const derivedFrom = layout.kind === 'arrests' ? { arrestsSource: { from: fromStage, key: 'stage_key' } } : layout.kind === 'detentions' ? { stintsFrom: fromStage } : {};
-  const summary = await summarise(db, table, layout, a.releaseId, a.title, rows, derivedFrom);
+  let staged: RefreshOptions['staged'];
+  if (layout.kind === 'arrests' || layout.kind === 'detentions') {
+    const have = new Set(['release_id', 'sheet', 'row', 'redacted', ...stored.map((c) => c.canonical!)]);
+    const columnsOf = await db.all(`SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`, [table]);
+    const nulls = columnsOf.filter((c) => !have.has(c.column_name as string)).map((c) => `, CAST(NULL AS ${c.data_type as string}) AS ${quoted(c.column_name as string)}`);
+    staged = { kind: layout.kind, from: `(${rowsSql}${nulls.join('')}, s.rowid AS stage_key FROM ${copy.from})`, key: 'stage_key' };
+  }
+  const summary = await summarise(db, table, layout, a.releaseId, a.title, rows, staged);
   if (ownStage) await db.exec(`DROP TABLE ${stage}`);
   return { rows, ...summary };
 }
@@ -226,7 +228,7 @@ export async function summarise(
   releaseId: string,
   title: string | null,
   rows: number,
-  derivedFrom: Pick<RefreshOptions, 'arrestsSource' | 'stintsFrom'> = {},
+  staged?: RefreshOptions['staged'],
 ): Promise<Omit<DirectLoadResult, 'rows'>> {
   const dateCol = layout.columns.find((c) => c.canonical !== null && (c.type === 'date' || c.type === 'datetime'))!.canonical!;
   const s = (await db.one(
@@ -242,7 +244,7 @@ export async function summarise(
   await db.append('foia_files', [{ release_id: releaseId, kind: layout.kind, layout: layout.id, title, series: seriesOf(title, layout), rows }]);
   const last = s.last as string | null;
   // stays, daily population, book-ins and de-duplicated arrests are derived once, at ingest, in the release's transaction
-  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, { ...(last ? { lastDay: last } : {}), ...derivedFrom });
+  if (layout.kind === 'detentions' || layout.kind === 'arrests') await refreshDerived(db, releaseId, { ...(last ? { lastDay: last } : {}), ...(staged ? { staged } : {}) });
   const fy = last ? Number(last.slice(0, 4)) + (Number(last.slice(5, 7)) >= 10 ? 1 : 0) : null;
   return {
     snapshotDate: last,

@@ -30,6 +30,15 @@ export const ARREST_WINDOW_HOURS = 24;
 
 const ORD = `CAST(a."row" AS BIGINT) * 1024 + CAST(hash(coalesce(a.sheet, '')) % 1021 AS BIGINT)`;
 
+export interface RowSource {
+  /** A relation (a table name or a parenthesised SELECT) with a FOIA table's columns (foia_arrests' here). */
+  from: string;
+  /** A column of it that tells its rows apart. */
+  key: string;
+}
+
+const FOIA_ARRESTS: RowSource = { from: 'foia_arrests', key: 'rowid' };
+
 /**
  * One row per arrest of the foia_arrests rows (or `source`'s) matching `where` (alias a): every column of the kept
  * row (release_id, sheet, row: its provenance), plus arrest_at (its time), has_person_id,
@@ -41,16 +50,7 @@ const ORD = `CAST(a."row" AS BIGINT) * 1024 + CAST(hash(coalesce(a.sheet, '')) %
  * the group over every row and the join back of the first version took 5.0 s for 2 million
  * arrests, this takes about 2 (the chain rule is unchanged: a row's predecessor decides).
  */
-export interface ArrestsSource {
-  /** A relation (a table name or a parenthesised SELECT) with foia_arrests' columns. */
-  from: string;
-  /** A column of it that tells its rows apart. */
-  key: string;
-}
-
-const FOIA_ARRESTS: ArrestsSource = { from: 'foia_arrests', key: 'rowid' };
-
-export function dedupedArrestsSql(where: string, source: ArrestsSource = FOIA_ARRESTS): string {
+export function dedupedArrestsSql(where: string, source: RowSource = FOIA_ARRESTS): string {
   const order = `ORDER BY arrest_at, reprocessed, ord`;
   const arrestAt = `coalesce(a.apprehension_at, CAST(a.apprehension_date AS TIMESTAMP))`;
   const window = `INTERVAL ${ARREST_WINDOW_HOURS} HOUR`;

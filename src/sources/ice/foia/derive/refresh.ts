@@ -1,5 +1,5 @@
 import type { Database } from '../../../../db/connection.js';
-import { dedupedArrestsSql, type ArrestsSource } from './arrests.js';
+import { dedupedArrestsSql, type RowSource } from './arrests.js';
 import { ALL_STINT_DIMENSIONS, ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, labelSql, lagPassSql, nationalPassSql, type StintDimension } from './detention.js';
 import { sweepDerive, type SweepResult } from './sweep.js';
 
@@ -29,18 +29,13 @@ export interface RefreshOptions {
    */
   engine?: 'sweep' | 'sql';
   /**
-   * Where the release's arrests are read from, instead of foia_arrests: a relation with
-   * foia_arrests' columns and a unique row key (see dedupedArrestsSql). The CSV load gives its
-   * stage, which DuckDB scans on all threads; the rows just written to foia_arrests, inside the
-   * open transaction, it scans on fewer.
+   * The release's rows as the CSV load's stage, read instead of foia_arrests or
+   * foia_detention_stints (whichever `kind` names): a relation with the table's columns and a
+   * unique row key. DuckDB scans the stage, made before the release's transaction, on all its
+   * threads; the rows just written to the table, inside the open transaction, on fewer. For
+   * detentions it serves the coverage, the dictionary and the sweep; the SQL passes read the table.
    */
-  arrestsSource?: ArrestsSource;
-  /**
-   * Where the release's stints are read from for the coverage, the dictionary and the sweep,
-   * instead of foia_detention_stints (the SQL passes read the table): a relation with its columns,
-   * for the same reason as arrestsSource.
-   */
-  stintsFrom?: string;
+  staged?: { kind: 'arrests' | 'detentions' } & RowSource;
 }
 
 export interface DetentionDerived {
@@ -89,12 +84,15 @@ const TEMP = {
   bookIns: 'foia_tmp_book_ins',
 };
 
+/** The relation the stints are read from: the staged rows when they are stints, else the table. */
+const stintsFrom = (options: RefreshOptions) => (options.staged?.kind === 'detentions' ? options.staged.from : 'foia_detention_stints');
+
 export async function refreshDerived(db: Database, releaseId: string, options: RefreshOptions = {}): Promise<DerivedResult> {
   for (const t of DERIVED_TABLES) await db.run(`DELETE FROM ${t} WHERE release_id = $1`, [releaseId]);
-  return { detentions: await refreshDetentions(db, releaseId, options), arrests: await refreshArrests(db, releaseId, options.arrestsSource) };
+  return { detentions: await refreshDetentions(db, releaseId, options), arrests: await refreshArrests(db, releaseId, options.staged?.kind === 'arrests' ? options.staged : undefined) };
 }
 
-async function refreshArrests(db: Database, releaseId: string, source?: ArrestsSource): Promise<ArrestsDerived | null> {
+async function refreshArrests(db: Database, releaseId: string, source?: RowSource): Promise<ArrestsDerived | null> {
   const t0 = performance.now();
   const counts = await db.one(
     `SELECT count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person,
@@ -140,7 +138,7 @@ async function countsAndCoverage(db: Database, releaseId: string, options: Refre
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${TEMP.days} AS
      SELECT GROUPING(i) = 1 AS is_out, coalesce(i, o) AS day, count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person
-       FROM (SELECT CAST(book_in_at AS DATE) AS i, CAST(book_out_at AS DATE) AS o, person_id FROM ${options.stintsFrom ?? 'foia_detention_stints'} WHERE release_id = $1)
+       FROM (SELECT CAST(book_in_at AS DATE) AS i, CAST(book_out_at AS DATE) AS o, person_id FROM ${stintsFrom(options)} WHERE release_id = $1)
       GROUP BY GROUPING SETS ((i), (o))`,
     [releaseId],
   );
@@ -281,7 +279,7 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
     step('coverage');
     if (!cov) return null;
     const { counts, firstDay, lastDay } = cov;
-    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1', options.stintsFrom)}`, [releaseId]);
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1', stintsFrom(options))}`, [releaseId]);
     const codes = await dictionaryCodes(db);
     step('dictionary');
     const days = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000) + 1;
@@ -295,7 +293,7 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
             dict: TEMP.dict,
             dims: CODE_COLUMNS.map((name) => ({ name: name as StintDimension, codes: codes.counts[name as StintDimension] })),
             rowsHint: counts.n - counts.noStart,
-            ...(options.stintsFrom ? { from: options.stintsFrom } : {}),
+            from: stintsFrom(options),
           });
     let populationRows: number;
     let bookInRows: number;

@@ -40,8 +40,8 @@ export interface SweepInput {
   dims: ReadonlyArray<{ name: StintDimension; codes: number }>;
   /** Stints expected (sizes the arrays). */
   rowsHint: number;
-  /** Where the stints are read: foia_detention_stints, or a relation with its columns (RefreshOptions.stintsFrom). */
-  from?: string;
+  /** Where the stints are read: foia_detention_stints, or a relation with its columns (RefreshOptions.staged). */
+  from: string;
 }
 
 /** Rows as columns of whole numbers. */
@@ -86,7 +86,7 @@ function stintsSql(where: string, releaseId: string, input: SweepInput): string 
   return `SELECT CAST(h >> 32 AS UINTEGER), CAST(h & 4294967295 AS UINTEGER), t_in, ord, t_out, t_stay, ${codeNames}
     FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, CAST(epoch_us(s.book_in_at) AS DOUBLE) AS t_in, CAST(${ORD_SQL} AS DOUBLE) AS ord,
                  ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeColumns}
-            FROM ${input.from ?? 'foia_detention_stints'} s
+            FROM ${input.from} s
            WHERE s.book_in_at IS NOT NULL AND (${where}))
    ORDER BY h`;
 }
