@@ -208,7 +208,7 @@ export class Database {
    * column, a chunk at a time, for passes in JavaScript over millions of rows; `rowsHint` sizes
    * the arrays. NULLs have no representation: the query must replace them (coalesce).
    */
-  async readNumberColumns(sql: string, params?: Params, rowsHint = 1 << 16): Promise<{ rows: number; columns: NumberColumn[] }> {
+  async readNumberColumns(sql: string, params?: Params, rowsHint = 1 << 16, options: { shared?: boolean } = {}): Promise<{ rows: number; columns: NumberColumn[] }> {
     let result;
     try {
       // materialised (run, not stream): the query runs on all of DuckDB's threads, a streamed one on fewer
@@ -218,6 +218,11 @@ export class Database {
     }
     let columns: NumberColumn[] = [];
     let rows = 0;
+    // shared memory when the columns go to worker threads, which then read them without a copy
+    const allocate = (like: NumberColumn, n: number): NumberColumn => {
+      const Column = like.constructor as { new (n: number): NumberColumn; new (b: SharedArrayBuffer): NumberColumn; BYTES_PER_ELEMENT: number };
+      return options.shared ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);
+    };
     // a materialised result's chunks are taken synchronously, without a promise per 2,048 rows
     for (let k = 0, count = result.chunkCount; k < count; k++) {
       const chunk = result.getChunk(k);
@@ -226,10 +231,10 @@ export class Database {
       for (let c = 0; c < chunk.columnCount; c++) {
         const items = (chunk.getColumnVector(c) as unknown as { items?: NumberColumn }).items;
         if (!ArrayBuffer.isView(items)) throw new QueryError(sql, new Error(`column ${c + 1} is not a column of numbers`));
-        if (columns.length <= c) columns.push(new (items.constructor as new (n: number) => NumberColumn)(Math.max(rowsHint, n)));
+        if (columns.length <= c) columns.push(allocate(items, Math.max(rowsHint, n)));
         let col = columns[c]!;
         if (rows + n > col.length) {
-          const grown = new (col.constructor as new (n: number) => NumberColumn)(Math.max(2 * col.length, rows + n));
+          const grown = allocate(col, Math.max(2 * col.length, rows + n));
           grown.set(col.subarray(0, rows) as never);
           columns[c] = col = grown;
         }

@@ -390,14 +390,36 @@ async function assertStoredMatchesExact(releaseId: string): Promise<void> {
  * The SQL engine (the one-sort pass corrected by the exact passes) stores the same rows as the
  * sweep, and recomputes the people the sweep counted as needing it; the sweep's rows are put back.
  */
-async function assertEnginesAgree(releaseId: string, options: { firstDay?: string }, peopleRecomputed: number): Promise<void> {
-  const dump = async () => ({
+/** A release's stored population and book-ins, in a fixed order. */
+async function dumpDerived(releaseId: string) {
+  return {
     population: await db.all(
       `SELECT strftime(day, '%Y-%m-%d') AS day, dimension, dim_value, count_kind, people FROM foia_daily_population WHERE release_id = $1 ORDER BY ALL`,
       [releaseId],
     ),
     bookIns: await db.all(`SELECT strftime(month, '%Y-%m') AS month, stint_kind, dimension, dim_value, book_ins FROM foia_book_ins WHERE release_id = $1 ORDER BY ALL`, [releaseId]),
-  });
+  };
+}
+
+/**
+ * The sweep walked on two threads, sorted on the hash's top 3 or 7 bits only (so that every sort key
+ * is shared by dozens of people, or by a few in runs short enough for the insertion sort, interleaved,
+ * and the ranges are cut where the key changes), stores the same rows as on one thread sorted on 32
+ * bits, and counts the same people recomputed.
+ */
+async function assertThreadsAgree(releaseId: string, options: { firstDay?: string }, peopleRecomputed: number): Promise<void> {
+  const one = await dumpDerived(releaseId);
+  for (const keyBits of [3, 7]) {
+    const two = await db.transaction(() => refreshDerived(db, releaseId, { ...options, sweep: { threads: 2, keyBits } }));
+    assert.ok('sweep_walk' in two.detentions!.timings, 'derived by the sweep');
+    assert.equal(two.detentions!.peopleRecomputed, peopleRecomputed, `${keyBits} bits`);
+    assert.deepEqual(await dumpDerived(releaseId), one, `${keyBits} bits`);
+  }
+  await db.transaction(() => refreshDerived(db, releaseId, options));
+}
+
+async function assertEnginesAgree(releaseId: string, options: { firstDay?: string }, peopleRecomputed: number): Promise<void> {
+  const dump = () => dumpDerived(releaseId);
   const sweep = await dump();
   const sql = await db.transaction(() => refreshDerived(db, releaseId, { ...options, engine: 'sql' }));
   assert.ok('lag_pass' in sql.detentions!.timings, 'derived by the SQL passes');
@@ -431,6 +453,7 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
     assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
     await assertStoredMatchesExact(MESSY);
     await assertEnginesAgree(MESSY, {}, out.detentions!.peopleRecomputed);
+    await assertThreadsAgree(MESSY, {}, out.detentions!.peopleRecomputed);
   });
 
   const STRAY = 'd00000000003';
@@ -464,6 +487,7 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
     assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
     await assertStoredMatchesExact(STRAY);
     await assertEnginesAgree(STRAY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
+    await assertThreadsAgree(STRAY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
     const labels = await db.all(
       `SELECT DISTINCT dim_value FROM foia_daily_population WHERE release_id = '${STRAY}' AND dimension = 'facility' AND dim_value LIKE '(%' ORDER BY 1`,
     );

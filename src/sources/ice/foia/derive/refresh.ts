@@ -28,6 +28,8 @@ export interface RefreshOptions {
    * release the sweep cannot hold exactly. Tests compare the two.
    */
   engine?: 'sweep' | 'sql';
+  /** The sweep's threads and sort key (SweepInput's `threads` and `keyBits`): defaults in use, set by tests. */
+  sweep?: { threads?: number; keyBits?: number };
   /**
    * The release's rows as the CSV load's stage, read instead of foia_arrests or
    * foia_detention_stints (whichever `kind` names): a relation with the table's columns and a
@@ -294,6 +296,7 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
             dims: CODE_COLUMNS.map((name) => ({ name: name as StintDimension, codes: codes.counts[name as StintDimension] })),
             rowsHint: counts.n - counts.noStart,
             from: stintsFrom(options),
+            ...options.sweep,
           });
     let populationRows: number;
     let bookInRows: number;

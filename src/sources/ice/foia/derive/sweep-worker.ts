@@ -1,0 +1,24 @@
+import { parentPort } from 'node:worker_threads';
+import { walkClaimed, type AccumulatorShape, type SweepColumns } from './sweep-walk.js';
+
+/** Ranges of the sweep's stints to walk (sweep-walk.ts's walkClaimed); the columns and the counter are in shared memory. */
+export interface WalkJob {
+  cols: SweepColumns;
+  cuts: Int32Array;
+  next: Int32Array;
+  firstDay: number;
+  lastDay: number;
+  shape: AccumulatorShape;
+}
+
+export type WalkReply = { ok: true; deltas: Int32Array; seen: Uint8Array; books: Int32Array; recomputed: number } | { ok: false; error: string };
+
+parentPort!.on('message', (job: WalkJob) => {
+  try {
+    const { acc, recomputed } = walkClaimed(job.cols, job.cuts, job.next, job.firstDay, job.lastDay, job.shape);
+    const reply: WalkReply = { ok: true, deltas: acc.deltas, seen: acc.seen, books: acc.books, recomputed };
+    parentPort!.postMessage(reply, [acc.deltas.buffer as ArrayBuffer, acc.seen.buffer as ArrayBuffer, acc.books.buffer as ArrayBuffer]);
+  } catch (err) {
+    parentPort!.postMessage({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WalkReply);
+  }
+});
