@@ -1,7 +1,7 @@
 import type { Database } from '../../../../db/connection.js';
 import { dedupedArrestsSql, type RowSource } from './arrests.js';
 import { ALL_STINT_DIMENSIONS, ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, labelSql, lagPassSql, nationalPassSql, type StintDimension } from './detention.js';
-import { sweepDerive, type SweepResult } from './sweep.js';
+import { sweepDerive, type SweepInput, type SweepResult } from './sweep.js';
 
 /**
  * Derived FOIA facts materialised at ingest: the parser's load calls refreshDerived(db, releaseId)
@@ -28,8 +28,8 @@ export interface RefreshOptions {
    * release the sweep cannot hold exactly. Tests compare the two.
    */
   engine?: 'sweep' | 'sql';
-  /** The sweep's threads and sort key (SweepInput's `threads` and `keyBits`): defaults in use, set by tests. */
-  sweep?: { threads?: number; keyBits?: number };
+  /** The sweep's threads, sort key and key of label combinations (SweepInput's): defaults in use, set by tests. */
+  sweep?: Pick<SweepInput, 'threads' | 'keyBits' | 'comboKey'>;
   /**
    * The release's rows as the CSV load's stage, read instead of foia_arrests or
    * foia_detention_stints (whichever `kind` names): a relation with the table's columns and a

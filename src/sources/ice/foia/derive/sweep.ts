@@ -9,7 +9,7 @@ import type { WalkJob, WalkReply } from './sweep-worker.js';
  * The daily population and book-ins of a release in one pass in JavaScript, instead of the lag
  * pass, the exact passes and a dozen aggregations in DuckDB (refresh.ts keeps those as the
  * fallback and the reference). DuckDB reads the stints once, as numbers only (the person's hash,
- * times, dictionary codes through ENUM casts) and sorts them on the person's hash on all its
+ * times, dictionary codes through the combinations of labels) and sorts them on the person's hash on all its
  * threads; each person's few stints are put in book-in order here (sweep-walk.ts), and the walk
  * goes through them, keeping the exact running maximum of a person's earlier ends (nationally and
  * per facility), so nobody needs recomputing, and adds each stint's +1/−1 events into one array of [breakdown value][count kind][day]; running sums of those
@@ -26,7 +26,7 @@ import type { WalkJob, WalkReply } from './sweep-worker.js';
  * sorted index (random reads: 6 s at 10 million).
  *
  * Times travel as doubles of epoch microseconds, exact below 2^53 µs (the year 2255); a release
- * with a time beyond that, more than four breakdowns, or so many breakdown values × days that the
+ * with a time beyond that, two combinations of labels under one hash, more than four breakdowns, or so many breakdown values × days that the
  * arrays would not fit, is left to the SQL passes (`sweepDerive` returns undefined).
  */
 
@@ -57,6 +57,8 @@ export interface SweepInput {
   threads?: number;
   /** Bits of the person's hash DuckDB sorts on, 32 (default) or fewer: tests use fewer, so that many people share a key. */
   keyBits?: number;
+  /** The SQL of a combination's key from its labels, instead of their hash: tests use a weak one, so that combinations meet. */
+  comboKey?: (labels: string[]) => string;
 }
 
 /** Rows as columns of whole numbers. */
@@ -76,20 +78,30 @@ export interface SweepResult {
   timings: Record<string, number>;
 }
 
-/** The name of the ENUM type of a breakdown's labels (the dictionary's, in code order) while the sweep runs. */
-const enumType = (releaseId: string, d: StintDimension) => `foia_tmp_labels_${releaseId.replace(/\W/g, '')}_${d}`;
+/** The release's combinations of breakdown labels while the sweep reads: their hash and codes. */
+const COMBOS = 'foia_tmp_combos';
+
+/** The breakdowns' labels of a stint (alias s), as the dictionary has them. */
+const labelsOf = (input: SweepInput) => input.dims.map(({ name: d }) => labelSql(`s.${STINT_DIMENSIONS[d]}`, STINT_DIMENSIONS[d]));
+
+/** The hash of a stint's combination of labels, the key of COMBOS. */
+const comboKey = (input: SweepInput) => input.comboKey?.(labelsOf(input)) ?? `hash(${labelsOf(input).join(', ')})`;
 
 /**
- * The stints matching `where` with a book-in: the person's hash in two halves, times as epoch µs
- * (NaN for none), the tie-break and the breakdown codes. A code is its label cast to an ENUM of the
- * dictionary's labels in code order (a third of the time of a join with the dictionary). The codes
- * come packed in one INTEGER (mixed radix, the first breakdown lowest) when their combinations fit
- * in 31 bits, as they do for ICE's 300-odd facilities, 25 AORs, 3 classes and 200-odd countries:
- * three columns fewer to sort and to read (each column read costs a buffer per 2,048 rows).
+ * COMBOS: one row per hash of a combination of labels among the stints, with the dictionary's codes
+ * of its labels, packed in one INTEGER (mixed radix, the first breakdown lowest) when their
+ * combinations fit in 31 bits, as they do for ICE's 300-odd facilities, 25 AORs, 3 classes and
+ * 200-odd countries: three columns fewer to sort and to read (each column read costs a buffer per
+ * 2,048 rows). Some 45,000 combinations at 10 million stints: grouping on one hash and joining on
+ * it take 0.8 s, where casting each label to an ENUM of the dictionary took 1.1 s and the joins on
+ * labels about 3 s. Returns false when two combinations met under one hash: a second hash, of the
+ * labels in reverse order, then differs within the group (the sweep then leaves the release to the
+ * SQL passes).
  */
-function stintsSql(where: string, releaseId: string, input: SweepInput): string {
-  const us = (t: string) => `coalesce(CAST(epoch_us(${t}) AS DOUBLE), 'nan'::DOUBLE)`;
-  const codes = input.dims.map(({ name: d }) => `CAST(enum_code(CAST(${labelSql(`s.${STINT_DIMENSIONS[d]}`, STINT_DIMENSIONS[d])} AS ${enumType(releaseId, d)})) AS INTEGER)`);
+async function buildCombos(db: Database, where: string, params: unknown[], input: SweepInput): Promise<boolean> {
+  const labels = labelsOf(input);
+  const check = `hash(${[...labels].reverse().join(', ')})`;
+  const codes = input.dims.map((_, k) => `CAST(d${k}.code AS INTEGER)`);
   let radix = 1;
   const packed = codes.map((c, k) => {
     const term = radix === 1 ? c : `${c} * ${radix}`;
@@ -97,11 +109,31 @@ function stintsSql(where: string, releaseId: string, input: SweepInput): string 
     return term;
   });
   const codeColumns = packsCodes(input) ? `CAST(${packed.join(' + ')} AS INTEGER) AS codes` : codes.map((c, k) => `${c} AS ${input.dims[k]!.name}`).join(', ');
+  await db.exec(
+    `CREATE OR REPLACE TEMP TABLE ${COMBOS} AS
+     SELECT c.h, c.merged, ${codeColumns}
+       FROM (SELECT ${comboKey(input)} AS h, min(${check}) <> max(${check}) AS merged, ${labels.map((l, k) => `any_value(${l}) AS l${k}`).join(', ')}
+               FROM ${input.from} s
+              WHERE s.book_in_at IS NOT NULL AND (${where})
+              GROUP BY 1) c
+       ${input.dims.map(({ name }, k) => `JOIN ${input.dict} d${k} ON d${k}.dimension = '${name}' AND d${k}.label = c.l${k}`).join('\n       ')}`,
+    params as never,
+  );
+  return Number((await db.one(`SELECT count(*) FILTER (WHERE merged) AS n FROM ${COMBOS}`))!.n) === 0;
+}
+
+/**
+ * The stints matching `where` with a book-in: the person's hash in two halves, times as epoch µs
+ * (NaN for none), the tie-break and the breakdown codes (COMBOS's, joined on the labels' hash).
+ */
+function stintsSql(where: string, input: SweepInput): string {
+  const us = (t: string) => `coalesce(CAST(epoch_us(${t}) AS DOUBLE), 'nan'::DOUBLE)`;
   const codeNames = packsCodes(input) ? 'codes' : input.dims.map(({ name }) => name).join(', ');
   return `SELECT CAST(h >> 32 AS UINTEGER), CAST(h & 4294967295 AS UINTEGER), t_in, ord, t_out, t_stay, ${codeNames}
     FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, CAST(epoch_us(s.book_in_at) AS DOUBLE) AS t_in, CAST(${ORD_SQL} AS DOUBLE) AS ord,
-                 ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeColumns}
+                 ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeNames.split(', ').map((c) => `c.${c}`).join(', ')}
             FROM ${input.from} s
+            JOIN ${COMBOS} c ON c.h = ${comboKey(input)}
            WHERE s.book_in_at IS NOT NULL AND (${where}))
    ORDER BY CAST(h >> ${64 - (input.keyBits ?? 32)} AS UINTEGER)`;
 }
@@ -111,21 +143,21 @@ function packsCodes(input: SweepInput): boolean {
   return input.dims.length > 1 && input.dims.reduce((n, d) => n * Math.max(d.codes, 1), 1) < 2 ** 31;
 }
 
-/** Reads the stints through the ENUM types of the labels, created for the read and dropped after it. */
-async function readStints(db: Database, where: string, params: unknown[], releaseId: string, input: SweepInput, shared: boolean) {
+/** Reads the stints with their codes (COMBOS, made for the read and dropped after it), or undefined when two combinations of labels share a hash. */
+async function readStints(db: Database, where: string, params: unknown[], input: SweepInput, shared: boolean) {
   try {
-    for (const { name: d } of input.dims) {
-      await db.exec(`CREATE TYPE ${enumType(releaseId, d)} AS ENUM (SELECT label FROM ${input.dict} WHERE dimension = '${d}' ORDER BY code)`);
-    }
-    return await db.readNumberColumns(stintsSql(where, releaseId, input), params as never, input.rowsHint, { shared });
+    if (!(await buildCombos(db, where, params, input))) return undefined;
+    return await db.readNumberColumns(stintsSql(where, input), params as never, input.rowsHint, { shared });
   } finally {
-    for (const { name: d } of input.dims) await db.exec(`DROP TYPE IF EXISTS ${enumType(releaseId, d)}`);
+    await db.exec(`DROP TABLE IF EXISTS ${COMBOS}`);
   }
 }
 
 /** The stints sorted on the person's hash (DuckDB's parallel sort), or undefined when a time is beyond the doubles' exact range. */
-async function readColumns(db: Database, where: string, params: unknown[], releaseId: string, input: SweepInput, shared: boolean): Promise<SweepColumns | undefined> {
-  const { columns, rows } = await readStints(db, where, params, releaseId, input, shared);
+async function readColumns(db: Database, where: string, params: unknown[], input: SweepInput, shared: boolean): Promise<SweepColumns | undefined> {
+  const read = await readStints(db, where, params, input, shared);
+  if (!read) return undefined;
+  const { columns, rows } = read;
   const [hi, lo, tIn, ord, tOut, tStay, ...codeColumns] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
   const limit = EXACT_US - LINK_US;
   // NaN (no time) passes: it compares false
@@ -208,7 +240,7 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
   // started before the read, so that its start-up (tsx, about 0.3 s) is over when the rows are
   const thread = threads > 1 ? new WalkThread() : undefined;
   try {
-    const cols = await readColumns(db, where, params, releaseId, input, thread !== undefined);
+    const cols = await readColumns(db, where, params, input, thread !== undefined);
     if (!cols) return undefined;
     step('sweep_read');
     const shape = { days, stride, facilityDim: dims.findIndex((d) => d.name === 'facility'), first: firstCode };
