@@ -67,6 +67,10 @@ interface Thread {
   busy?: { resolve: (r: StagedParse) => void; reject: (e: Error) => void };
   failed?: Error;
   closed?: (m: Extract<ThreadMessage, { closed: true }>) => void;
+  /** Called when the thread is started and idle, or has failed (`ParsePool.quiet`). */
+  waiters: Array<() => void>;
+  /** Whether it was given a job (a thread without one has nothing staged). */
+  used?: boolean;
 }
 
 /**
@@ -101,6 +105,7 @@ export class ParsePool {
   private readonly queue: Array<{ job: ParseJob; resolve: (r: StagedParse) => void; reject: (e: Error) => void }> = [];
   private readonly dir: string;
   private nextId = 0;
+  private finishing?: Promise<Staging>;
 
   constructor(size: number, schemas: string[]) {
     removeOrphans();
@@ -108,7 +113,7 @@ export class ParsePool {
     for (let i = 0; i < size; i++) {
       const stagingPath = join(this.dir, `thread-${i}.duckdb`);
       const worker = new Worker(new URL('./parse-worker-entry.cjs', import.meta.url), { workerData: { stagingPath, schemas } satisfies WorkerInit });
-      const thread: Thread = { worker, stagingPath, ready: false };
+      const thread: Thread = { worker, stagingPath, ready: false, waiters: [] };
       worker.on('message', (m: ParseReply | ThreadMessage) => {
         if ('ready' in m) {
           thread.ready = true;
@@ -122,6 +127,7 @@ export class ParsePool {
           else busy.reject(m.trackerError ? new TrackerError(m.error) : new Error(m.error));
           this.dispatch();
         }
+        this.wake(thread);
       });
       // a thread that dies (out of memory, a crash in the engine) fails its job and takes no more
       worker.on('error', (err) => this.fail(thread, err));
@@ -150,6 +156,7 @@ export class ParsePool {
       if (!isIdle(thread)) continue;
       const { job, resolve, reject } = this.queue.shift()!;
       thread.busy = { resolve, reject };
+      thread.used = true;
       thread.worker.postMessage(job);
     }
     if (this.queue.length > 0 && this.threads.every((t) => t.failed)) {
@@ -157,17 +164,40 @@ export class ParsePool {
     }
   }
 
-  /** Writes every staging database to its file and stops the threads. */
-  async finish(): Promise<Staging> {
+  /** Writes every staging database to its file and stops the threads (once; later calls share the first). */
+  finish(): Promise<Staging> {
+    return (this.finishing ??= this.close());
+  }
+
+  /**
+   * Resolves when a thread has started and is idle, or has failed. A thread is never stopped
+   * before that: stopping one while its DuckDB opens or runs a query aborted the whole process
+   * ("terminate called after throwing an instance of 'Napi::Error'") when the file's few jobs were
+   * all done before a thread was ready.
+   */
+  private quiet(thread: Thread): Promise<void> {
+    return new Promise((resolve) => {
+      thread.waiters.push(resolve);
+      this.wake(thread);
+    });
+  }
+
+  private wake(thread: Thread): void {
+    if (thread.failed || (thread.ready && !thread.busy)) for (const w of thread.waiters.splice(0)) w();
+  }
+
+  private async close(): Promise<Staging> {
+    for (const q of this.queue.splice(0)) q.reject(new Error('the parse threads are closing'));
+    await Promise.all(this.threads.map((t) => this.quiet(t)));
     const failed = new Map<string, string>();
     const written = await Promise.all(
       this.threads.map(
         (t) =>
           new Promise<string | undefined>((resolve) => {
-            if (t.failed || !t.ready) return resolve(undefined);
+            if (t.failed) return resolve(undefined);
             t.closed = (m) => {
               for (const [id, reason] of Object.entries(m.failed)) failed.set(id, reason);
-              resolve(t.stagingPath);
+              resolve(t.used ? t.stagingPath : undefined);
             };
             t.worker.once('exit', () => resolve(undefined));
             t.worker.postMessage('close');
@@ -178,8 +208,9 @@ export class ParsePool {
     return { paths: written.filter((p) => p !== undefined), failed };
   }
 
-  /** Stops the threads and removes the staging folder. */
+  /** Stops the threads (closing their databases first, unless `finish` did) and removes the staging folder. */
   async dispose(): Promise<void> {
+    await this.finish().catch(() => undefined);
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -190,5 +221,6 @@ export class ParsePool {
     thread.busy?.reject(new Error(`parse thread failed: ${thread.failed.message}`));
     thread.busy = undefined;
     this.dispatch();
+    this.wake(thread);
   }
 }

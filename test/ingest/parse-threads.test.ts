@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Database } from '../../src/db/connection.js';
 import { ingestPaths, type IngestOptions } from '../../src/ingest/pipeline.js';
-import { parseThreadCount } from '../../src/ingest/parse-pool.js';
+import { ParsePool, parseThreadCount } from '../../src/ingest/parse-pool.js';
 import { DATASETS } from '../../src/sources/registry.js';
 import { count, incompleteReleases, openDb, tempStore } from '../helpers/ingest-fixtures.js';
 import { requireSharedData } from '../helpers/shared-data.js';
@@ -143,4 +143,20 @@ test('parse threads: none for a few files or on fewer than four cores, TRACKER_P
   assert.equal(parseThreadCount(3), 2);
   process.env.TRACKER_PARSE_THREADS = 'many';
   assert.throws(() => parseThreadCount(139), /TRACKER_PARSE_THREADS must be a whole number/);
+});
+
+test('a pool finished before its threads are ready waits for them and closes their databases', async () => {
+  const pool = new ParsePool(2, DATASETS.filter((d) => d.parseOffThread).map((d) => d.schemaSql));
+  // the threads are private: their replies are watched here, as the pool receives them
+  const workers = (pool as unknown as { threads: Array<{ worker: import('node:worker_threads').Worker; ready: boolean }> }).threads;
+  const closed: number[] = [];
+  workers.forEach((t, i) => t.worker.on('message', (m: object) => 'closed' in m && closed.push(i)));
+  // a thread takes about 0.3 s to load and open its DuckDB: none is ready yet
+  assert.deepEqual(workers.map((t) => t.ready), [false, false]);
+  const staging = await pool.finish();
+  // stopping a thread while its DuckDB opened aborted the process; now each is closed once ready
+  assert.deepEqual(closed.sort(), [0, 1]);
+  // they had no job, so nothing is staged
+  assert.deepEqual(staging.paths, []);
+  await pool.dispose();
 });
