@@ -77,7 +77,7 @@ async function loadParquet(db: Database, file: SourceFile, kind: Kind, path: str
   const meta = await db.one(`SELECT sum(num_rows) AS n FROM parquet_file_metadata('${path.replace(/'/g, "''")}')`);
   if (Number(meta?.n) !== rows) throw new SourceFormatError({ file: file.path }, `${rows} rows stored, the parquet footer says ${String(meta?.n)}`);
   const pseudoLayout: FoiaLayout = { ...layout, id: `ddp-${kind}` };
-  const result = await summarise(db, table, pseudoLayout, file.releaseId, `Deportation Data Project, ${kind}`, rows);
+  const result = await summarise(db, { table, layout: pseudoLayout, releaseId: file.releaseId, title: `Deportation Data Project, ${kind}`, rows });
   const unmapped = [...found.keys()].filter((c) => !known.has(c) && !['sheet_original', 'row_original', 'file_original', 'file_row_number'].includes(c));
   return {
     rows,

@@ -215,21 +215,26 @@ export async function loadFoiaCsv(db: Database, a: FoiaCsvArgs, path: string): P
     const nulls = columnsOf.filter((c) => !have.has(c.column_name as string)).map((c) => `, CAST(NULL AS ${c.data_type as string}) AS ${quoted(c.column_name as string)}`);
     staged = { kind: layout.kind, from: `(${rowsSql}${nulls.join('')}, s.rowid AS stage_key FROM ${copy.from})`, key: 'stage_key' };
   }
-  const summary = await summarise(db, table, layout, a.releaseId, a.title, rows, staged);
+  const summary = await summarise(db, { table, layout, releaseId: a.releaseId, title: a.title, rows, staged });
   if (ownStage) await db.exec(`DROP TABLE ${stage}`);
   return { rows, ...summary };
 }
 
-/** Dates covered, redaction counts and the snapshot date, from the rows just stored. */
-export async function summarise(
-  db: Database,
-  table: string,
-  layout: FoiaLayout,
-  releaseId: string,
-  title: string | null,
-  rows: number,
-  staged?: RefreshOptions['staged'],
-): Promise<Omit<DirectLoadResult, 'rows'>> {
+/** A release's rows just stored, for `summarise`. */
+export interface StoredRows {
+  table: string;
+  layout: FoiaLayout;
+  releaseId: string;
+  /** The production's title, from its banner rows (null without one). */
+  title: string | null;
+  rows: number;
+  /** The load's stage, which the derivations read instead of the table (RefreshOptions.staged). */
+  staged?: RefreshOptions['staged'];
+}
+
+/** Dates covered, redaction counts and the snapshot date, from the rows just stored; derives what the kind needs. */
+export async function summarise(db: Database, stored: StoredRows): Promise<Omit<DirectLoadResult, 'rows'>> {
+  const { table, layout, releaseId, title, rows, staged } = stored;
   const dateCol = layout.columns.find((c) => c.canonical !== null && (c.type === 'date' || c.type === 'datetime'))!.canonical!;
   const s = (await db.one(
     `SELECT strftime(min(${dateCol})::DATE, '%Y-%m-%d') AS first, strftime(max(${dateCol})::DATE, '%Y-%m-%d') AS last,

@@ -100,7 +100,7 @@ export async function loadFoiaXlsx(db: Database, path: string, plan: FoiaXlsxPla
       const raw = await plan.cellAt(bad.sheet!, bad.row, col);
       throw new SourceFormatError({ file: plan.file, sheet: bad.sheet!, cell: `${columnLetters(col)}${bad.row}`, column: bad.column.header }, badValue(raw, bad.column));
     }
-    return { rows, ...(await summarise(db, table, layout, plan.releaseId, plan.title, rows)) };
+    return { rows, ...(await summarise(db, { table, layout, releaseId: plan.releaseId, title: plan.title, rows })) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
