@@ -63,35 +63,57 @@ const IN_REL = `s.release_id IN (SELECT release_id FROM rel)`;
 const period = (grain: Grain, expr: string) => (grain === 'day' ? `CAST(${expr} AS DATE)` : `CAST(date_trunc('month', ${expr}) AS DATE)`);
 const monthly = (grain: Grain) => (grain === 'fy' ? 'sum-months' : 'latest');
 
-function detainedSql(q: MetricQuery): string {
+/** Facts derived from the detention stints: stored per breakdown, or computed for two breakdowns or more at once. */
+interface StintFacts {
+  /** The stored table (one breakdown or none, in `dimension` and `dim_value`) and its period and value columns. */
+  table: string;
+  period: string;
+  value: string;
+  /** The column of the kind of count, and the metric filter that picks it, with its default. */
+  kind: string;
+  filter: string;
+  byDefault: string;
+  /** The same columns computed from the stints, by the breakdowns given. */
+  computed: (dims: StintDimension[]) => string;
+}
+
+function stintFactsSql(q: MetricQuery, f: StintFacts): string {
   const dims = neededStintDims(q);
-  const kind = defaulted(q, 'count') ? ` AND p.count_kind = 'any'` : '';
+  const kind = defaulted(q, f.filter) ? ` AND x.${f.kind} = '${f.byDefault}'` : '';
+  const head = (cols: string) => `SELECT x.release_id, x.${f.period} AS period_start, ${cols}, x.${f.kind}, x.${f.value} AS value`;
   if (dims.length <= 1) {
-    const cols = ALL_STINT_DIMENSIONS.map((d) => (d === dims[0] ? `p.dim_value AS ${d}` : nullColumn(d))).join(', ');
-    return `SELECT p.release_id, p.day AS period_start, ${cols}, p.count_kind, p.people AS value
-      FROM foia_daily_population p JOIN rel USING (release_id)
-     WHERE p.dimension = '${dims[0] ?? 'all'}'${kind}`;
+    const cols = ALL_STINT_DIMENSIONS.map((d) => (d === dims[0] ? `x.dim_value AS ${d}` : nullColumn(d))).join(', ');
+    return `${head(cols)}
+      FROM ${f.table} x JOIN rel USING (release_id)
+     WHERE x.dimension = '${dims[0] ?? 'all'}'${kind}`;
   }
-  const cols = ALL_STINT_DIMENSIONS.map((d) => (dims.includes(d) ? `p.${d}` : nullColumn(d))).join(', ');
-  return `SELECT p.release_id, p.day AS period_start, ${cols}, p.count_kind, p.people AS value
-      FROM (${dailyPopulationSql(IN_REL, COVERAGE, dims)}) p
+  const cols = ALL_STINT_DIMENSIONS.map((d) => (dims.includes(d) ? `x.${d}` : nullColumn(d))).join(', ');
+  return `${head(cols)}
+      FROM (${f.computed(dims)}) x
      WHERE true${kind}`;
 }
 
-function bookInsBaseSql(q: MetricQuery): string {
-  const dims = neededStintDims(q);
-  const kind = defaulted(q, 'stint') ? ` AND b.stint_kind = 'initial'` : '';
-  if (dims.length <= 1) {
-    const cols = ALL_STINT_DIMENSIONS.map((d) => (d === dims[0] ? `b.dim_value AS ${d}` : nullColumn(d))).join(', ');
-    return `SELECT b.release_id, b.month AS period_start, ${cols}, b.stint_kind, b.book_ins AS value
-      FROM foia_book_ins b JOIN rel USING (release_id)
-     WHERE b.dimension = '${dims[0] ?? 'all'}'${kind}`;
-  }
-  const cols = ALL_STINT_DIMENSIONS.map((d) => (dims.includes(d) ? `b.${d}` : nullColumn(d))).join(', ');
-  return `SELECT b.release_id, b.month AS period_start, ${cols}, b.stint_kind, b.book_ins AS value
-      FROM (${bookInsSql(IN_REL, COVERAGE, dims)}) b
-     WHERE true${kind}`;
-}
+const detainedSql = (q: MetricQuery) =>
+  stintFactsSql(q, {
+    table: 'foia_daily_population',
+    period: 'day',
+    value: 'people',
+    kind: 'count_kind',
+    filter: 'count',
+    byDefault: 'any',
+    computed: (dims) => dailyPopulationSql(IN_REL, COVERAGE, dims),
+  });
+
+const bookInsBaseSql = (q: MetricQuery) =>
+  stintFactsSql(q, {
+    table: 'foia_book_ins',
+    period: 'month',
+    value: 'book_ins',
+    kind: 'stint_kind',
+    filter: 'stint',
+    byDefault: 'initial',
+    computed: (dims) => bookInsSql(IN_REL, COVERAGE, dims),
+  });
 
 export const FOIA_METRICS: MetricDefinition[] = [
   {
