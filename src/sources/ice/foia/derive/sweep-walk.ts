@@ -8,10 +8,10 @@ import { STAY_LINK_MINUTES } from './detention.js';
  * person's events fall in one range).
  */
 
-export const DAY_US = 86_400_000_000;
+const DAY_US = 86_400_000_000;
 const LINK_US = STAY_LINK_MINUTES * 60_000_000;
 
-/** The stints as read, sorted by person: what a thread needs to walk a range of them. */
+/** The stints as read, sorted on the person's hash: what a thread needs to walk a range of them. */
 export interface SweepColumns {
   rows: number;
   /** The person's hash in two halves, as signed (only compared for equality). */
