@@ -1,8 +1,7 @@
 import type { Database } from '../../../../db/connection.js';
 import { dedupedArrestsSql, type RowSource } from './arrests.js';
 import { ALL_STINT_DIMENSIONS, ATTRIBUTED_DIMENSIONS, dictionarySql, facilityPassSql, labelSql, lagPassSql, nationalPassSql, type StintDimension } from './detention.js';
-import type { CoverageCounts } from './sweep-coverage.js';
-import { sweepDerive, type SweepCoverage, type SweepInput, type SweepResult } from './sweep.js';
+import { sweepDerive, type SweepInput, type SweepResult } from './sweep.js';
 
 /**
  * Derived FOIA facts materialised at ingest: the parser's load calls refreshDerived(db, releaseId)
@@ -137,7 +136,7 @@ interface StintCounts {
  * Row counts and the coverage from one scan: stints per book-in day and per book-out day
  * (GROUPING SETS), kept in TEMP.days.
  */
-async function countsAndCoverage(db: Database, releaseId: string, options: RefreshOptions): Promise<SweepCoverage | null> {
+async function countsAndCoverage(db: Database, releaseId: string, options: RefreshOptions): Promise<{ counts: StintCounts; firstDay: string; lastDay: string } | null> {
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${TEMP.days} AS
      SELECT GROUPING(i) = 1 AS is_out, coalesce(i, o) AS day, count(*) AS n, count(*) FILTER (WHERE person_id IS NULL) AS no_person
@@ -160,27 +159,9 @@ async function countsAndCoverage(db: Database, releaseId: string, options: Refre
     [releaseId, options.firstDay ?? null, options.lastDay ?? null],
   );
   const counts = { n: Number(row!.n), noPerson: Number(row!.no_person), noStart: Number(row!.no_start) };
-  return coverageOf(counts, row!.first_day as string | null, row!.last_day as string | null);
-}
-
-/**
- * The coverage from counts taken from the sweep's columns (sweep-coverage.ts), with the same rules
- * as `countsAndCoverage` (the given ends, then the snapshot date, then the robust ends); DuckDB
- * turns the day numbers into dates as it does there.
- */
-async function settleCoverage(db: Database, releaseId: string, options: RefreshOptions, c: CoverageCounts): Promise<SweepCoverage | null> {
-  const row = (await db.one(
-    `SELECT strftime(coalesce(CAST($2 AS DATE), DATE '1970-01-01' + CAST($4 AS INTEGER), DATE '1970-01-01' + CAST($5 AS INTEGER)), '%Y-%m-%d') AS first_day,
-            strftime(coalesce(CAST($3 AS DATE), (SELECT snapshot_date FROM releases WHERE release_id = $1), DATE '1970-01-01' + CAST($6 AS INTEGER)), '%Y-%m-%d') AS last_day`,
-    [releaseId, options.firstDay ?? null, options.lastDay ?? null, c.firstOut, c.firstDated, c.lastDated],
-  ))!;
-  return coverageOf({ n: c.rows, noPerson: c.withoutPerson, noStart: c.withoutStart }, row.first_day as string | null, row.last_day as string | null);
-}
-
-/** The coverage, unless there are no stints or no days. */
-function coverageOf(counts: StintCounts, firstDay: string | null, lastDay: string | null): SweepCoverage | null {
-  if (counts.n === 0 || firstDay === null || lastDay === null || firstDay > lastDay) return null;
-  return { counts, firstDay, lastDay };
+  if (counts.n === 0) return null;
+  if (row!.first_day === null || row!.last_day === null || (row!.first_day as string) > (row!.last_day as string)) return null;
+  return { counts, firstDay: row!.first_day as string, lastDay: row!.last_day as string };
 }
 
 /** Dimensions as numbered in the temporary tables; the pass's table has a code column per breakdown. */
@@ -296,36 +277,27 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
     cpuMark = process.cpuUsage();
   };
   try {
-    const dictionary = async () => {
-      await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1', stintsFrom(options))}`, [releaseId]);
-      const codes = await dictionaryCodes(db);
-      step('dictionary');
-      return codes;
-    };
-    let codes: Awaited<ReturnType<typeof dictionaryCodes>> | undefined;
-    let sweep: SweepResult | undefined;
-    if (options.engine !== 'sql') {
-      // the sweep counts the coverage from the columns it reads, instead of another scan of the stints
-      codes = await dictionary();
-      sweep = await sweepDerive(db, releaseId, {
-        coverage: (c) => settleCoverage(db, releaseId, options, c),
-        robustShare: ROBUST_SHARE,
-        dict: TEMP.dict,
-        dims: CODE_COLUMNS.map((name) => ({ name: name as StintDimension, codes: codes!.counts[name as StintDimension] })),
-        from: stintsFrom(options),
-        ...options.sweep,
-      });
-    }
-    let cov = sweep?.coverage ?? null;
-    if (!cov) {
-      cov = await countsAndCoverage(db, releaseId, options);
-      step('coverage');
-      if (!cov) return null;
-      codes ??= await dictionary();
-    }
+    const cov = await countsAndCoverage(db, releaseId, options);
+    step('coverage');
+    if (!cov) return null;
     const { counts, firstDay, lastDay } = cov;
+    await db.exec(`CREATE OR REPLACE TEMP TABLE ${TEMP.dict} AS ${dictionarySql('s.release_id = $1', stintsFrom(options))}`, [releaseId]);
+    const codes = await dictionaryCodes(db);
+    step('dictionary');
     const days = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000) + 1;
-    const input = { firstDay, lastDay, dict: TEMP.dict, codeTypes: codes!.types };
+    const input = { firstDay, lastDay, dict: TEMP.dict, codeTypes: codes.types };
+    const sweep =
+      options.engine === 'sql'
+        ? undefined
+        : await sweepDerive(db, releaseId, {
+            firstDay,
+            lastDay,
+            dict: TEMP.dict,
+            dims: CODE_COLUMNS.map((name) => ({ name: name as StintDimension, codes: codes.counts[name as StintDimension] })),
+            rowsHint: counts.n - counts.noStart,
+            from: stintsFrom(options),
+            ...options.sweep,
+          });
     let populationRows: number;
     let bookInRows: number;
     let slow: number;

@@ -229,8 +229,6 @@ export function walk(st: Stints, first: number, last: number, acc: Accumulators)
       lo = los[r]!;
     }
     const tIn = tIns[r]!;
-    // a stint without a book-in (sorted after the person's others) is read for the coverage's counts only
-    if (tIn === Infinity) continue;
     const tOut = tOuts[r]!;
     const ts = tStays[r]!;
     const inDay = dayOf(tIn);

@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import type { Database } from '../../../../db/connection.js';
 import { ORD_SQL, PERSON_KEY_SQL, STAY_LINK_MINUTES, STINT_DIMENSIONS, labelSql, type StintDimension } from './detention.js';
 import { addInto, cutAtPeople, dayOf, grow, walkClaimed, type Accumulators, type SweepColumns } from './sweep-walk.js';
-import { coverageCounts, type CoverageCounts } from './sweep-coverage.js';
 import type { WalkJob, WalkReply } from './sweep-worker.js';
 
 /**
@@ -17,9 +16,6 @@ import type { WalkJob, WalkReply } from './sweep-worker.js';
  * are the daily values. The rules are detention.ts's (effective ranges, attribution, the stay
  * rule, the coverage's day numbers) and the results equal the SQL passes' row for row
  * (test/sources/foia-derive.test.ts compares them on messy releases, and both engines).
- *
- * The coverage's counts come from the same columns (sweep-coverage.ts), so the stints are
- * scanned once for everything.
  *
  * With two cores or more, a large release is walked on two threads, the main one and a worker,
  * each taking ranges of people as it goes: the walk is the one step DuckDB does not spread over
@@ -45,22 +41,16 @@ const THREAD_MIN_ROWS = 1_000_000;
 /** Ranges the walk is cut into when two threads share it. */
 const WALK_PARTS = 16;
 
-/** A release's coverage as refresh.ts settles it: the counts it stores, and the first and last day (YYYY-MM-DD). */
-export interface SweepCoverage {
-  counts: { n: number; noPerson: number; noStart: number };
+export interface SweepInput {
+  /** First and last day of the coverage, YYYY-MM-DD. */
   firstDay: string;
   lastDay: string;
-}
-
-export interface SweepInput {
-  /** The coverage from the counts taken from the sweep's columns (null: none; the sweep then returns undefined). */
-  coverage: (counts: CoverageCounts) => Promise<SweepCoverage | null>;
-  /** The share of a median day's count below which a day does not start or end the coverage (refresh.ts's ROBUST_SHARE). */
-  robustShare: number;
   /** Table of the dictionary's codes (dimension, label, code). */
   dict: string;
   /** The breakdowns, in the order of their dimension numbers (1, 2, …; 0 is the national total), and their number of codes. */
   dims: ReadonlyArray<{ name: StintDimension; codes: number }>;
+  /** Stints expected (sizes the arrays). */
+  rowsHint: number;
   /** Where the stints are read: foia_detention_stints, or a relation with its columns (RefreshOptions.staged). */
   from: string;
   /** Threads for the walk, 1 or 2 (default: 2 from THREAD_MIN_ROWS stints on two cores or more). */
@@ -86,8 +76,6 @@ export interface SweepResult {
   peopleRecomputed: number;
   /** Milliseconds per step. */
   timings: Record<string, number>;
-  /** The coverage the values are of. */
-  coverage: SweepCoverage;
 }
 
 /** The release's combinations of breakdown labels while the sweep reads: their hash and codes. */
@@ -106,11 +94,11 @@ const comboKey = (input: SweepInput) => input.comboKey?.(labelsOf(input)) ?? `ha
  * 200-odd countries: three columns fewer to sort and to read (each column read costs a buffer per
  * 2,048 rows). Some 45,000 combinations at 10 million stints: grouping on one hash and joining on
  * it take 0.8 s, where casting each label to an ENUM of the dictionary took 1.1 s and the joins on
- * labels about 3 s. Returns the stints counted, and `distinct: false` when two combinations met
- * under one hash: a second hash, of the labels in reverse order, then differs within the group (the
- * sweep then leaves the release to the SQL passes).
+ * labels about 3 s. Returns false when two combinations met under one hash: a second hash, of the
+ * labels in reverse order, then differs within the group (the sweep then leaves the release to the
+ * SQL passes).
  */
-async function buildCombos(db: Database, where: string, params: unknown[], input: SweepInput): Promise<{ distinct: boolean; rows: number }> {
+async function buildCombos(db: Database, where: string, params: unknown[], input: SweepInput): Promise<boolean> {
   const labels = labelsOf(input);
   const check = `hash(${[...labels].reverse().join(', ')})`;
   const codes = input.dims.map((_, k) => `CAST(d${k}.code AS INTEGER)`);
@@ -123,35 +111,30 @@ async function buildCombos(db: Database, where: string, params: unknown[], input
   const codeColumns = packsCodes(input) ? `CAST(${packed.join(' + ')} AS INTEGER) AS codes` : codes.map((c, k) => `${c} AS ${input.dims[k]!.name}`).join(', ');
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${COMBOS} AS
-     SELECT c.h, c.merged, c.n, ${codeColumns}
-       FROM (SELECT ${comboKey(input)} AS h, min(${check}) <> max(${check}) AS merged, count(*) AS n, ${labels.map((l, k) => `any_value(${l}) AS l${k}`).join(', ')}
+     SELECT c.h, c.merged, ${codeColumns}
+       FROM (SELECT ${comboKey(input)} AS h, min(${check}) <> max(${check}) AS merged, ${labels.map((l, k) => `any_value(${l}) AS l${k}`).join(', ')}
                FROM ${input.from} s
-              WHERE ${where}
+              WHERE s.book_in_at IS NOT NULL AND (${where})
               GROUP BY 1) c
        ${input.dims.map(({ name }, k) => `JOIN ${input.dict} d${k} ON d${k}.dimension = '${name}' AND d${k}.label = c.l${k}`).join('\n       ')}`,
     params as never,
   );
-  const row = (await db.one(`SELECT count(*) FILTER (WHERE merged) AS merged, coalesce(sum(n), 0) AS n FROM ${COMBOS}`))!;
-  return { distinct: Number(row.merged) === 0, rows: Number(row.n) };
+  return Number((await db.one(`SELECT count(*) FILTER (WHERE merged) AS n FROM ${COMBOS}`))!.n) === 0;
 }
 
 /**
- * The stints matching `where`: the person's hash in two halves, times as epoch µs (NaN for none;
- * +Infinity for no book-in, which sorts such a stint after the person's others and which the walk
- * skips), the tie-break (negative for a row without a person: it is a person of its own, so the
- * tie-break never applies, and the coverage counts such rows) and the breakdown codes (COMBOS's,
- * joined on the labels' hash). The rows without a book-in are read for the coverage's counts.
+ * The stints matching `where` with a book-in: the person's hash in two halves, times as epoch µs
+ * (NaN for none), the tie-break and the breakdown codes (COMBOS's, joined on the labels' hash).
  */
 function stintsSql(where: string, input: SweepInput): string {
-  const us = (t: string, none: string) => `coalesce(CAST(epoch_us(${t}) AS DOUBLE), '${none}'::DOUBLE)`;
+  const us = (t: string) => `coalesce(CAST(epoch_us(${t}) AS DOUBLE), 'nan'::DOUBLE)`;
   const codeNames = packsCodes(input) ? 'codes' : input.dims.map(({ name }) => name).join(', ');
   return `SELECT CAST(h >> 32 AS UINTEGER), CAST(h & 4294967295 AS UINTEGER), t_in, ord, t_out, t_stay, ${codeNames}
-    FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, ${us('s.book_in_at', 'inf')} AS t_in,
-                 CAST(CASE WHEN s.person_id IS NULL THEN -1 - ${ORD_SQL} ELSE ${ORD_SQL} END AS DOUBLE) AS ord,
-                 ${us('s.book_out_at', 'nan')} AS t_out, ${us('s.stay_book_in_at', 'nan')} AS t_stay, ${codeNames.split(', ').map((c) => `c.${c}`).join(', ')}
+    FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, CAST(epoch_us(s.book_in_at) AS DOUBLE) AS t_in, CAST(${ORD_SQL} AS DOUBLE) AS ord,
+                 ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeNames.split(', ').map((c) => `c.${c}`).join(', ')}
             FROM ${input.from} s
             JOIN ${COMBOS} c ON c.h = ${comboKey(input)}
-           WHERE ${where})
+           WHERE s.book_in_at IS NOT NULL AND (${where}))
    ORDER BY CAST(h >> ${64 - (input.keyBits ?? 32)} AS UINTEGER)`;
 }
 
@@ -160,42 +143,27 @@ function packsCodes(input: SweepInput): boolean {
   return input.dims.length > 1 && input.dims.reduce((n, d) => n * Math.max(d.codes, 1), 1) < 2 ** 31;
 }
 
-/**
- * The stints sorted on the person's hash (DuckDB's parallel sort), with their codes (COMBOS, made
- * for the read and dropped after it), or undefined when two combinations of labels share a hash or
- * a time is beyond the doubles' exact range. The walk's thread is started once the rows are
- * counted and before the sort, so that its start-up (tsx, about 0.3 s) is over when they are read.
- */
-async function readColumns(db: Database, where: string, params: unknown[], input: SweepInput, startThread: (rows: number) => WalkThread | undefined) {
+/** Reads the stints with their codes (COMBOS, made for the read and dropped after it), or undefined when two combinations of labels share a hash. */
+async function readStints(db: Database, where: string, params: unknown[], input: SweepInput, shared: boolean) {
   try {
-    const combos = await buildCombos(db, where, params, input);
-    if (!combos.distinct) return undefined;
-    const thread = startThread(combos.rows);
-    const { columns, rows } = await db.readNumberColumns(stintsSql(where, input), params as never, combos.rows, { shared: thread !== undefined });
-    // no stints: no coverage (refresh.ts finds none either)
-    if (rows === 0) return undefined;
-    const [hi, lo, tIn, ord, tOut, tStay, ...codeColumns] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
-    const limit = EXACT_US - LINK_US;
-    // NaN (no time) passes, as it compares false; so does +Infinity, no book-in
-    for (let r = 0; r < rows; r++) if ((tIn[r] !== Infinity && Math.abs(tIn[r]!) >= limit) || Math.abs(tOut[r]!) >= limit || Math.abs(tStay[r]!) >= limit) return undefined;
-    const signed = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, rows);
-    const cols: SweepColumns = {
-      rows,
-      hi: signed(hi),
-      lo: signed(lo),
-      tIn,
-      ord,
-      tOut,
-      tStay,
-      codeColumns,
-      packed: packsCodes(input),
-      dimCodes: input.dims.map((d) => d.codes),
-      keyShift: 32 - (input.keyBits ?? 32),
-    };
-    return { cols, thread };
+    if (!(await buildCombos(db, where, params, input))) return undefined;
+    return await db.readNumberColumns(stintsSql(where, input), params as never, input.rowsHint, { shared });
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${COMBOS}`);
   }
+}
+
+/** The stints sorted on the person's hash (DuckDB's parallel sort), or undefined when a time is beyond the doubles' exact range. */
+async function readColumns(db: Database, where: string, params: unknown[], input: SweepInput, shared: boolean): Promise<SweepColumns | undefined> {
+  const read = await readStints(db, where, params, input, shared);
+  if (!read) return undefined;
+  const { columns, rows } = read;
+  const [hi, lo, tIn, ord, tOut, tStay, ...codeColumns] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
+  const limit = EXACT_US - LINK_US;
+  // NaN (no time) passes: it compares false
+  for (let r = 0; r < rows; r++) if (Math.abs(tIn[r]!) >= limit || Math.abs(tOut[r]!) >= limit || Math.abs(tStay[r]!) >= limit) return undefined;
+  const signed = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, rows);
+  return { rows, hi: signed(hi), lo: signed(lo), tIn, ord, tOut, tStay, codeColumns, packed: packsCodes(input), dimCodes: input.dims.map((d) => d.codes), keyShift: 32 - (input.keyBits ?? 32) };
 }
 
 /** A worker thread that walks a range of the stints (sweep-worker.ts), stopped by `close`. */
@@ -252,7 +220,11 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
   const where = 's.release_id = $1';
   const params = [releaseId];
   const { dims } = input;
-  if (dims.length > MAX_DIMS) return undefined;
+  const first = dayOf(Date.parse(input.firstDay) * 1000);
+  const days = dayOf(Date.parse(input.lastDay) * 1000) - first + 1;
+  const stride = days + 1;
+  const cells = dims.reduce((n, d) => n + d.codes * (2 * stride + 2 * days), 0);
+  if (cells > MAX_CELLS || dims.length > MAX_DIMS) return undefined;
   const timings: Record<string, number> = {};
   let mark = performance.now();
   const step = (name: string) => {
@@ -264,27 +236,13 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
   dims.forEach((d, x) => (firstCode[x + 1] = firstCode[x]! + d.codes));
   let acc: Accumulators;
   let recomputed: number;
-  let coverage: SweepCoverage;
-  let days: number;
-  let thread: WalkThread | undefined;
-  const startThread = (rows: number) => {
-    const threads = input.threads ?? (rows >= THREAD_MIN_ROWS && availableParallelism() >= 2 ? 2 : 1);
-    if (threads > 1) thread = new WalkThread();
-    return thread;
-  };
+  const threads = input.threads ?? (input.rowsHint >= THREAD_MIN_ROWS && availableParallelism() >= 2 ? 2 : 1);
+  // started before the read, so that its start-up (tsx, about 0.3 s) is over when the rows are
+  const thread = threads > 1 ? new WalkThread() : undefined;
   try {
-    const read = await readColumns(db, where, params, input, startThread);
-    if (!read) return undefined;
-    const { cols } = read;
+    const cols = await readColumns(db, where, params, input, thread !== undefined);
+    if (!cols) return undefined;
     step('sweep_read');
-    const cov = await input.coverage(coverageCounts(cols, input.robustShare));
-    if (!cov) return undefined;
-    coverage = cov;
-    const first = dayOf(Date.parse(cov.firstDay) * 1000);
-    days = dayOf(Date.parse(cov.lastDay) * 1000) - first + 1;
-    const stride = days + 1;
-    if (dims.reduce((n, d) => n + d.codes * (2 * stride + 2 * days), 0) > MAX_CELLS) return undefined;
-    step('sweep_coverage');
     const shape = { days, stride, facilityDim: dims.findIndex((d) => d.name === 'facility'), first: firstCode };
     const last = first + days - 1;
     // the counter of claimed ranges, shared with the thread
@@ -303,7 +261,6 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
     thread?.close();
   }
   step('sweep_walk');
-  const stride = days + 1;
   const values = new RowBuffer(5, 1 << 16);
   const emit = (dim: number, code: number, arr: Int32Array, base: number) => {
     for (let kind = 0; kind < 2; kind++) {
@@ -336,5 +293,5 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
     bookIns.push(x + 1, code - firstCode[x]!, j % (2 * days), acc.books[j]!);
   }
   step('sweep_values');
-  return { values: values.done(), bookIns: bookIns.done(), peopleRecomputed: recomputed, timings, coverage };
+  return { values: values.done(), bookIns: bookIns.done(), peopleRecomputed: recomputed, timings };
 }
