@@ -206,7 +206,8 @@ export class Database {
   /**
    * Reads a result of number columns (INTEGER, UINTEGER, DOUBLE, …) into one typed array per
    * column, a chunk at a time, for passes in JavaScript over millions of rows; `rowsHint` sizes
-   * the arrays. NULLs have no representation: the query must replace them (coalesce).
+   * the arrays. NULLs have no representation: the query must replace them (coalesce). `shared`:
+   * the arrays are in shared memory, for worker threads to read without a copy.
    */
   async readNumberColumns(sql: string, params?: Params, rowsHint = 1 << 16, options: { shared?: boolean } = {}): Promise<{ rows: number; columns: NumberColumn[] }> {
     let result;
@@ -218,7 +219,6 @@ export class Database {
     }
     let columns: NumberColumn[] = [];
     let rows = 0;
-    // shared memory when the columns go to worker threads, which then read them without a copy
     const allocate = (like: NumberColumn, n: number): NumberColumn => {
       const Column = like.constructor as { new (n: number): NumberColumn; new (b: SharedArrayBuffer): NumberColumn; BYTES_PER_ELEMENT: number };
       return options.shared ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);

@@ -128,10 +128,10 @@ async function buildCombos(db: Database, where: string, params: unknown[], input
  */
 function stintsSql(where: string, input: SweepInput): string {
   const us = (t: string) => `coalesce(CAST(epoch_us(${t}) AS DOUBLE), 'nan'::DOUBLE)`;
-  const codeNames = packsCodes(input) ? 'codes' : input.dims.map(({ name }) => name).join(', ');
-  return `SELECT CAST(h >> 32 AS UINTEGER), CAST(h & 4294967295 AS UINTEGER), t_in, ord, t_out, t_stay, ${codeNames}
+  const codeNames = packsCodes(input) ? ['codes'] : input.dims.map(({ name }) => name);
+  return `SELECT CAST(h >> 32 AS UINTEGER), CAST(h & 4294967295 AS UINTEGER), t_in, ord, t_out, t_stay, ${codeNames.join(', ')}
     FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, CAST(epoch_us(s.book_in_at) AS DOUBLE) AS t_in, CAST(${ORD_SQL} AS DOUBLE) AS ord,
-                 ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeNames.split(', ').map((c) => `c.${c}`).join(', ')}
+                 ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeNames.map((c) => `c.${c}`).join(', ')}
             FROM ${input.from} s
             JOIN ${COMBOS} c ON c.h = ${comboKey(input)}
            WHERE s.book_in_at IS NOT NULL AND (${where}))
