@@ -45,6 +45,9 @@ export interface Staging {
 
 export type StagedParse = Extract<ParseReply, { ok: true }> & { stagingPath: string };
 
+/** How long closing waits for a thread to start (it takes about 0.3 s). */
+const QUIET_WAIT_MS = 60_000;
+
 const isIdle = (t: Thread) => t.ready && !t.busy && !t.failed;
 
 /** Staging folders left by a process that was killed (its pid is in the name and it is gone). */
@@ -188,7 +191,12 @@ export class ParsePool {
 
   private async close(): Promise<Staging> {
     for (const q of this.queue.splice(0)) q.reject(new Error('the parse threads are closing'));
-    await Promise.all(this.threads.map((t) => this.quiet(t)));
+    // a thread still not started after a minute is stuck: it is stopped as it is
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIET_WAIT_MS)));
+    await Promise.race([Promise.all(this.threads.map((t) => this.quiet(t))), stuck]);
+    clearTimeout(timer);
+    for (const t of this.threads) if (!t.ready && !t.failed) this.fail(t, new Error('parse thread did not start'));
     const failed = new Map<string, string>();
     const written = await Promise.all(
       this.threads.map(
