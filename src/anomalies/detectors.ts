@@ -5,7 +5,7 @@ import { facilityAdpSumMismatch, staleFacilitiesSheet } from './facility-sheet.j
 import { monthJump } from './month-jump.js';
 import { agencyColumnsSwapped, duplicateContent, staleSnapshot } from './release-identity.js';
 import { snapshotDateRegressed } from './snapshot-regressed.js';
-import { releasesKey } from './releases.js';
+import { DATE_SUSPECT_CODES, releasesKey } from './releases.js';
 import type { AnomalyRecord, CodeInfo, Detector, Memo } from './types.js';
 
 export type { AnomalyRecord, Detector, Finding } from './types.js';
@@ -139,7 +139,8 @@ export async function runDetectors(db: Database, sourceId: string): Promise<void
       'release_anomalies',
       found.map((f) => ({ release_id: f.release_id, code: d.code, severity: d.severity, subject: f.subject, detail: f.detail, cross_release: true })),
     );
-    if (found.length > 0) memory.delete(releasesKey(sourceId));
+    // the releases read so far stay valid unless a release moved in time (each read costs 20-120 ms)
+    if (found.length > 0 && DATE_SUSPECT_CODES.includes(d.code)) memory.delete(releasesKey(sourceId));
   }
 }
 

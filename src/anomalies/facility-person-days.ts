@@ -40,6 +40,27 @@ export interface Point {
   rounded: boolean;
 }
 
+/** A Point whose cell text is built only when read: only the few facilities with a finding need it. */
+class FacilityPoint implements Point {
+  readonly pd: number;
+  constructor(
+    readonly release: ReleaseInfo,
+    readonly date: string,
+    readonly days: number,
+    readonly adp: number,
+    private readonly sheet: string,
+    private readonly rows: number[],
+    readonly name: string,
+    readonly place: string,
+    readonly rounded: boolean,
+  ) {
+    this.pd = adp * days;
+  }
+  get cells(): string {
+    return this.rows.map((n) => sheetRef(this.sheet, `N${n}:Q${n}`)).join(' + ');
+  }
+}
+
 interface RawRow {
   release_id: string;
   sheet: string;
@@ -180,25 +201,26 @@ export async function personDaySeries(db: Database, memo: Memo = noMemo): Promis
     ).map((r) => r.release_id as string),
   );
 
-  const rows = (
-    await db.allJson(
-      `SELECT f.release_id, f.sheet, f."row", f.name, coalesce(f.city, '') AS city, coalesce(f.state, '') AS state, ${FACILITY_ADP_SQL} AS adp
-         FROM ice_facilities f JOIN releases r USING (release_id) WHERE r.source_id = $1 ORDER BY f.release_id, f."row"`,
-      [ICE],
-    )
-  ).map((r) => ({ ...r, row: Number(r.row), adp: Number(r.adp) }) as unknown as RawRow);
-  const keyOf = facilityKeys(rows.filter((r) => placed.has(r.release_id)));
+  // only the placed releases' rows (INTEGER and DOUBLE come back from allJson as numbers)
+  const rows = await db.allJson<RawRow>(
+    `SELECT f.release_id, f.sheet, f."row", f.name, coalesce(f.city, '') AS city, coalesce(f.state, '') AS state, ${FACILITY_ADP_SQL} AS adp
+       FROM ice_facilities f WHERE list_contains(string_split($1, ','), f.release_id) ORDER BY f.release_id, f."row"`,
+    [[...placed.keys()].join(',')],
+  );
+  const keyOf = facilityKeys(rows);
   // a facility listed twice in one release: identical rows count once, different rows are added
-  const perRelease = new Map<string, Map<string, { adp: number; sheet: string; rows: number[]; name: string; place: string; seen: Set<number> }>>();
+  const perRelease = new Map<string, Map<string, { adp: number; sheet: string; rows: number[]; name: string; place: string; seen: number[] }>>();
   for (const r of rows) {
-    if (!placed.has(r.release_id)) continue;
     let facilities = perRelease.get(r.release_id);
     if (!facilities) perRelease.set(r.release_id, (facilities = new Map()));
     const key = keyOf(r);
     let e = facilities.get(key);
-    if (!e) facilities.set(key, (e = { adp: 0, sheet: r.sheet, rows: [], name: r.name, place: [r.city, r.state].filter((x) => x !== '').join(', '), seen: new Set<number>() }));
-    if (!e.seen.has(r.adp)) e.adp += r.adp;
-    e.seen.add(r.adp);
+    if (!e) facilities.set(key, (e = { adp: 0, sheet: r.sheet, rows: [], name: r.name, place: r.city && r.state ? `${r.city}, ${r.state}` : r.city || r.state, seen: [] }));
+    // a list, not a Set: a facility has one row in nearly every release (20,000 Sets cost 30 ms)
+    if (!e.seen.includes(r.adp)) {
+      e.adp += r.adp;
+      e.seen.push(r.adp);
+    }
     e.rows.push(r.row);
     if (r.name.length > e.name.length) e.name = r.name;
   }
@@ -208,23 +230,9 @@ export async function personDaySeries(db: Database, memo: Memo = noMemo): Promis
     const days = daysBetween(`${r.fiscal_year! - 1}-10-01`, date) + 1;
     const isRounded = rounded.has(releaseId);
     for (const [key, e] of facilities) {
-      const list = series.get(key) ?? [];
-      const { sheet, rows: at } = e;
-      // the cell text is wanted only for the few facilities with a finding
-      list.push({
-        release: r,
-        date,
-        days,
-        adp: e.adp,
-        pd: e.adp * days,
-        get cells() {
-          return at.map((n) => sheetRef(sheet, `N${n}:Q${n}`)).join(' + ');
-        },
-        name: e.name,
-        place: e.place,
-        rounded: isRounded,
-      });
-      series.set(key, list);
+      let list = series.get(key);
+      if (!list) series.set(key, (list = []));
+      list.push(new FacilityPoint(r, date, days, e.adp, e.sheet, e.rows, e.name, e.place, isRounded));
     }
   }
   for (const list of series.values()) list.sort((a, b) => byDate(a.date, b.date));

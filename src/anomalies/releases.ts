@@ -21,8 +21,14 @@ export async function releasesOf(db: Database, sourceId: string, memo: Memo = no
   return [...(await memo(releasesKey(sourceId), () => readReleases(db, sourceId)))];
 }
 
-/** The memo key of a source's releases: forgotten whenever a detector stores findings (release_order reads some). */
+/** The memo key of a source's releases: forgotten when a detector stores findings that move a release in time. */
 export const releasesKey = (sourceId: string) => `releases:${sourceId}`;
+
+/**
+ * The anomaly codes that make a release's snapshot date suspect, so that the view
+ * release_order (001-core.sql, which lists the same codes) places it by its retrieval date.
+ */
+export const DATE_SUSPECT_CODES: readonly string[] = ['stale-snapshot', 'snapshot-outside-fiscal-year', 'missing-snapshot-date'];
 
 async function readReleases(db: Database, sourceId: string): Promise<ReleaseInfo[]> {
   const rows = await db.all(

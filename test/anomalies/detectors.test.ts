@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { codeInfo, DETECTORS, listAnomalies, PARSER_CODES, runDetectors } from '../../src/anomalies/detectors.js';
+import { DATE_SUSPECT_CODES } from '../../src/anomalies/releases.js';
 import { Database } from '../../src/db/connection.js';
 import { Archive } from '../../src/ingest/archive.js';
 import { ingestPaths } from '../../src/ingest/pipeline.js';
@@ -239,4 +240,11 @@ describe('anomaly detectors over the real files', () => {
     await db!.transaction(() => runDetectors(db!, 'ice.detention-stats'));
     assert.deepEqual(await db!.all(`SELECT * FROM release_anomalies WHERE cross_release ORDER BY ALL`), before);
   });
+});
+
+test('the detectors forget the releases they read exactly when release_order can change: its codes are DATE_SUSPECT_CODES', () => {
+  const view = readFileSync(join(import.meta.dirname, '../../src/db/migrations/001-core.sql'), 'utf8');
+  const body = view.slice(view.indexOf('CREATE OR REPLACE VIEW release_order'));
+  const listed = /WHERE code IN \(([^)]*)\)/.exec(body)![1]!.split(',').map((s) => s.trim().replace(/^'|'$/g, ''));
+  assert.deepEqual(listed.sort(), [...DATE_SUSPECT_CODES].sort());
 });
