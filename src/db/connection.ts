@@ -207,9 +207,17 @@ export class Database {
    * Reads a result of number columns (INTEGER, UINTEGER, DOUBLE, …) into one typed array per
    * column, a chunk at a time, for passes in JavaScript over millions of rows; `rowsHint` sizes
    * the arrays. NULLs have no representation: the query must replace them (coalesce). `shared`:
-   * the arrays are in shared memory, for worker threads to read without a copy.
+   * the arrays are in shared memory, for worker threads to read without a copy. `progress`
+   * (shared): the arrays are made at their final size, handed to `onColumns` once the first chunk is in, and
+   * `progress[0]` says how many rows are in so far (-1 if the copy fails), so that a thread can
+   * work on the first rows while the rest are copied.
    */
-  async readNumberColumns(sql: string, params?: Params, rowsHint = 1 << 16, options: { shared?: boolean } = {}): Promise<{ rows: number; columns: NumberColumn[] }> {
+  async readNumberColumns(
+    sql: string,
+    params?: Params,
+    rowsHint = 1 << 16,
+    options: { shared?: boolean; progress?: Int32Array; onColumns?: (columns: NumberColumn[], rows: number) => void } = {},
+  ): Promise<{ rows: number; columns: NumberColumn[] }> {
     let result;
     try {
       // materialised (run, not stream): the query runs on all of DuckDB's threads, a streamed one on fewer
@@ -217,30 +225,46 @@ export class Database {
     } catch (err) {
       throw new QueryError(sql, err);
     }
+    const { progress } = options;
     let columns: NumberColumn[] = [];
     let rows = 0;
+    const shared = options.shared === true || progress !== undefined;
     const allocate = (like: NumberColumn, n: number): NumberColumn => {
       const Column = like.constructor as { new (n: number): NumberColumn; new (b: SharedArrayBuffer): NumberColumn; BYTES_PER_ELEMENT: number };
-      return options.shared ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);
+      return shared ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);
     };
-    // a materialised result's chunks are taken synchronously, without a promise per 2,048 rows
-    for (let k = 0, count = result.chunkCount; k < count; k++) {
-      const chunk = result.getChunk(k);
-      if (chunk.rowCount === 0) continue;
-      const n = chunk.rowCount;
-      for (let c = 0; c < chunk.columnCount; c++) {
-        const items = (chunk.getColumnVector(c) as unknown as { items?: NumberColumn }).items;
-        if (!ArrayBuffer.isView(items)) throw new QueryError(sql, new Error(`column ${c + 1} is not a column of numbers`));
-        if (columns.length <= c) columns.push(allocate(items, Math.max(rowsHint, n)));
-        let col = columns[c]!;
-        if (rows + n > col.length) {
-          const grown = allocate(col, Math.max(2 * col.length, rows + n));
-          grown.set(col.subarray(0, rows) as never);
-          columns[c] = col = grown;
+    try {
+      // a materialised result's chunks are taken synchronously, without a promise per 2,048 rows
+      for (let k = 0, count = result.chunkCount; k < count; k++) {
+        const chunk = result.getChunk(k);
+        if (chunk.rowCount === 0) continue;
+        const n = chunk.rowCount;
+        for (let c = 0; c < chunk.columnCount; c++) {
+          const items = (chunk.getColumnVector(c) as unknown as { items?: NumberColumn }).items;
+          if (!ArrayBuffer.isView(items)) throw new QueryError(sql, new Error(`column ${c + 1} is not a column of numbers`));
+          if (columns.length <= c) columns.push(allocate(items, progress ? result.rowCount : Math.max(rowsHint, n)));
+          let col = columns[c]!;
+          if (rows + n > col.length) {
+            if (progress) throw new QueryError(sql, new Error(`more rows than the ${result.rowCount} the result counts`));
+            const grown = allocate(col, Math.max(2 * col.length, rows + n));
+            grown.set(col.subarray(0, rows) as never);
+            columns[c] = col = grown;
+          }
+          col.set(items as never, rows);
         }
-        col.set(items as never, rows);
+        if (rows === 0 && progress) options.onColumns?.(columns, result.rowCount);
+        rows += n;
+        if (progress) {
+          Atomics.store(progress, 0, rows);
+          Atomics.notify(progress, 0);
+        }
       }
-      rows += n;
+    } catch (err) {
+      if (progress) {
+        Atomics.store(progress, 0, -1);
+        Atomics.notify(progress, 0);
+      }
+      throw err;
     }
     columns = columns.map((c) => c.subarray(0, rows) as NumberColumn);
     return { rows, columns };

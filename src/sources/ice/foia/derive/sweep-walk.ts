@@ -51,14 +51,42 @@ export function addInto(a: Accumulators, b: Pick<Accumulators, 'deltas' | 'seen'
 }
 
 /**
- * The first row at or after row `at` (`rows` if none) that starts a new sort key (the upper half of
- * the person's hash): where the stints can be cut (people sharing a key may be interleaved).
+ * Waits until at least `n` rows are in the columns (`copied[0]`, which the thread copying them
+ * raises as it goes, and sets to -1 if the copy fails); returns how many are. The wait has a
+ * timeout, so a lost wake-up costs a tenth of a second, not the process.
  */
-export function personBoundary(cols: SweepColumns, at: number): number {
-  const { hi, keyShift } = cols;
+export function waitCopied(copied: Int32Array, n: number): number {
+  for (;;) {
+    const have = Atomics.load(copied, 0);
+    if (have < 0) throw new Error('the copy of the stints failed');
+    if (have >= n) return have;
+    Atomics.wait(copied, 0, have, 100);
+  }
+}
+
+/**
+ * The first row at or after row `at` (`rows` if none) that starts a new sort key (the upper half of
+ * the person's hash): where the stints can be cut (people sharing a key may be interleaved). It
+ * reads only rows already copied, waiting for more while the key's run goes on.
+ */
+export function personBoundary(cols: SweepColumns, at: number, copied: Int32Array): number {
+  const { hi, keyShift, rows } = cols;
   let r = Math.max(at, 1);
-  while (r < cols.rows && hi[r]! >>> keyShift === hi[r - 1]! >>> keyShift) r++;
-  return Math.min(r, cols.rows);
+  for (;;) {
+    const have = waitCopied(copied, Math.min(r + 1, rows));
+    while (r < have && hi[r]! >>> keyShift === hi[r - 1]! >>> keyShift) r++;
+    if (r < have || have >= rows) return Math.min(r, rows);
+  }
+}
+
+/** Where range `k` of `parts` starts: the first row of a new key at or after its share of the rows (monotone in k). */
+function cut(cols: SweepColumns, k: number, parts: number, copied: Int32Array): number {
+  if (k === 0) return 0;
+  if (k >= parts) {
+    waitCopied(copied, cols.rows);
+    return cols.rows;
+  }
+  return personBoundary(cols, Math.floor((cols.rows * k) / parts), copied);
 }
 
 /** Rows [from, to) ready for the walk: the codes row by row (one typed array in its inner loop) and the walk's order. */
@@ -90,26 +118,20 @@ export function rangeStints(cols: SweepColumns, from: number, to: number): Stint
 }
 
 /**
- * The rows cut into `parts` ranges at people's boundaries: `parts + 1` row numbers (some ranges
- * may be empty), to be claimed one at a time by the threads walking them (`walkClaimed`).
+ * Walks the rows, cut into `parts` ranges at people's boundaries, into new accumulators, claiming
+ * the next range from the shared counter `next[0]` until none is left, so that a thread slowed by
+ * the machine takes fewer. The rows may still be arriving (`copied`, see waitCopied): a range is
+ * walked once its rows, and the key run that ends it, are in, so a second thread starts on the
+ * first ranges while the main thread copies the rest from DuckDB. Returns the accumulators and
+ * the people recomputed (walk's count).
  */
-export function cutAtPeople(cols: SweepColumns, parts: number): Int32Array {
-  const cuts = new Int32Array(parts + 1);
-  for (let k = 1; k < parts; k++) cuts[k] = personBoundary(cols, Math.max(cuts[k - 1]!, Math.floor((cols.rows * k) / parts)));
-  cuts[parts] = cols.rows;
-  return cuts;
-}
-
-/**
- * Walks ranges of `cuts` into new accumulators, claiming the next range from the shared counter
- * `next[0]` until none is left, so that a thread slowed by the machine takes fewer; returns the
- * accumulators and the people recomputed (walk's count).
- */
-export function walkClaimed(cols: SweepColumns, cuts: Int32Array, next: Int32Array, firstDay: number, lastDay: number, shape: AccumulatorShape) {
+export function walkClaimed(cols: SweepColumns, parts: number, next: Int32Array, copied: Int32Array, firstDay: number, lastDay: number, shape: AccumulatorShape) {
   const acc = accumulators(shape);
   let recomputed = 0;
-  for (let k = Atomics.add(next, 0, 1); k < cuts.length - 1; k = Atomics.add(next, 0, 1)) {
-    if (cuts[k + 1]! > cuts[k]!) recomputed += walk(rangeStints(cols, cuts[k]!, cuts[k + 1]!), firstDay, lastDay, acc);
+  for (let k = Atomics.add(next, 0, 1); k < parts; k = Atomics.add(next, 0, 1)) {
+    const from = cut(cols, k, parts, copied);
+    const to = cut(cols, k + 1, parts, copied);
+    if (to > from) recomputed += walk(rangeStints(cols, from, to), firstDay, lastDay, acc);
   }
   return { acc, recomputed };
 }

@@ -1,11 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import { walkClaimed, type AccumulatorShape, type SweepColumns } from './sweep-walk.js';
 
-/** Ranges of the sweep's stints to walk (sweep-walk.ts's walkClaimed); the columns and the counter are in shared memory. */
+/**
+ * Ranges of the sweep's stints to walk (sweep-walk.ts's walkClaimed). The columns and the counters
+ * are in shared memory; the job is sent before the rows are all copied (`copied`).
+ */
 export interface WalkJob {
   cols: SweepColumns;
-  cuts: Int32Array;
+  parts: number;
   next: Int32Array;
+  copied: Int32Array;
   firstDay: number;
   lastDay: number;
   shape: AccumulatorShape;
@@ -15,7 +19,7 @@ export type WalkReply = { ok: true; deltas: Int32Array; seen: Uint8Array; books:
 
 parentPort!.on('message', (job: WalkJob) => {
   try {
-    const { acc, recomputed } = walkClaimed(job.cols, job.cuts, job.next, job.firstDay, job.lastDay, job.shape);
+    const { acc, recomputed } = walkClaimed(job.cols, job.parts, job.next, job.copied, job.firstDay, job.lastDay, job.shape);
     const reply: WalkReply = { ok: true, deltas: acc.deltas, seen: acc.seen, books: acc.books, recomputed };
     parentPort!.postMessage(reply, [acc.deltas.buffer as ArrayBuffer, acc.seen.buffer as ArrayBuffer, acc.books.buffer as ArrayBuffer]);
   } catch (err) {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Database } from '../../../../db/connection.js';
+import type { Database, NumberColumn } from '../../../../db/connection.js';
 import { ORD_SQL, PERSON_KEY_SQL, STAY_LINK_MINUTES, STINT_DIMENSIONS, labelSql, type StintDimension } from './detention.js';
-import { addInto, cutAtPeople, dayOf, grow, walkClaimed, type Accumulators, type SweepColumns } from './sweep-walk.js';
+import { addInto, dayOf, grow, walkClaimed, type Accumulators, type SweepColumns } from './sweep-walk.js';
 import type { WalkJob, WalkReply } from './sweep-worker.js';
 
 /**
@@ -143,27 +143,60 @@ function packsCodes(input: SweepInput): boolean {
   return input.dims.length > 1 && input.dims.reduce((n, d) => n * Math.max(d.codes, 1), 1) < 2 ** 31;
 }
 
+/** The columns' copy shared with a thread that walks them as they arrive (sweep-walk.ts's waitCopied). */
+interface Pipe {
+  copied: Int32Array;
+  /** Called once, with the columns at their final size, when the first rows are in. */
+  onColumns: (cols: SweepColumns) => void;
+}
+
 /** Reads the stints with their codes (COMBOS, made for the read and dropped after it), or undefined when two combinations of labels share a hash. */
-async function readStints(db: Database, where: string, params: unknown[], input: SweepInput, shared: boolean) {
+async function readStints(db: Database, where: string, params: unknown[], input: SweepInput, pipe: Pipe | undefined) {
   try {
     if (!(await buildCombos(db, where, params, input))) return undefined;
-    return await db.readNumberColumns(stintsSql(where, input), params as never, input.rowsHint, { shared });
+    let cols: SweepColumns | undefined;
+    const read = await db.readNumberColumns(stintsSql(where, input), params as never, input.rowsHint, {
+      progress: pipe?.copied,
+      onColumns: (columns, rows) => pipe!.onColumns((cols = sweepColumns(columns, rows, input))),
+    });
+    return cols ?? sweepColumns(read.columns, read.rows, input);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${COMBOS}`);
   }
 }
 
-/** The stints sorted on the person's hash (DuckDB's parallel sort), or undefined when a time is beyond the doubles' exact range. */
-async function readColumns(db: Database, where: string, params: unknown[], input: SweepInput, shared: boolean): Promise<SweepColumns | undefined> {
-  const read = await readStints(db, where, params, input, shared);
-  if (!read) return undefined;
-  const { columns, rows } = read;
+/** The read's columns as the walk takes them (the hash's halves as signed: they are only compared). */
+function sweepColumns(columns: NumberColumn[], rows: number, input: SweepInput): SweepColumns {
   const [hi, lo, tIn, ord, tOut, tStay, ...codeColumns] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
+  const signed = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, rows);
+  const f64 = (a: Float64Array) => a.subarray(0, rows);
+  return {
+    rows,
+    hi: signed(hi),
+    lo: signed(lo),
+    tIn: f64(tIn),
+    ord: f64(ord),
+    tOut: f64(tOut),
+    tStay: f64(tStay),
+    codeColumns: codeColumns.map((c) => c.subarray(0, rows)),
+    packed: packsCodes(input),
+    dimCodes: input.dims.map((d) => d.codes),
+    keyShift: 32 - (input.keyBits ?? 32),
+  };
+}
+
+/**
+ * The stints sorted on the person's hash (DuckDB's parallel sort), or undefined when a time is
+ * beyond the doubles' exact range (a thread already walking them is then stopped by the caller).
+ */
+async function readColumns(db: Database, where: string, params: unknown[], input: SweepInput, pipe: Pipe | undefined): Promise<SweepColumns | undefined> {
+  const cols = await readStints(db, where, params, input, pipe);
+  if (!cols) return undefined;
+  const { rows, tIn, tOut, tStay } = cols;
   const limit = EXACT_US - LINK_US;
   // NaN (no time) passes: it compares false
   for (let r = 0; r < rows; r++) if (Math.abs(tIn[r]!) >= limit || Math.abs(tOut[r]!) >= limit || Math.abs(tStay[r]!) >= limit) return undefined;
-  const signed = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, rows);
-  return { rows, hi: signed(hi), lo: signed(lo), tIn, ord, tOut, tStay, codeColumns, packed: packsCodes(input), dimCodes: input.dims.map((d) => d.codes), keyShift: 32 - (input.keyBits ?? 32) };
+  return cols;
 }
 
 /** A worker thread that walks a range of the stints (sweep-worker.ts), stopped by `close`. */
@@ -239,19 +272,28 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
   const threads = input.threads ?? (input.rowsHint >= THREAD_MIN_ROWS && availableParallelism() >= 2 ? 2 : 1);
   // started before the read, so that its start-up (tsx, about 0.3 s) is over when the rows are
   const thread = threads > 1 ? new WalkThread() : undefined;
+  const shape = { days, stride, facilityDim: dims.findIndex((d) => d.name === 'facility'), first: firstCode };
+  const last = first + days - 1;
+  const parts = thread ? WALK_PARTS : 1;
+  // the counters of claimed ranges and of rows copied so far, shared with the thread
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const copied = new Int32Array(new SharedArrayBuffer(4));
+  let other: Promise<Extract<WalkReply, { ok: true }>> | undefined;
   try {
-    const cols = await readColumns(db, where, params, input, thread !== undefined);
+    // the thread starts walking the first ranges while this one copies the rest from DuckDB
+    const pipe = thread && {
+      copied,
+      onColumns: (cols: SweepColumns) => {
+        other = thread.walk({ cols, parts, next, copied, firstDay: first, lastDay: last, shape });
+        // awaited below; if this thread's walk throws first, the thread is stopped and its rejection is moot
+        other.catch(() => {});
+      },
+    };
+    const cols = await readColumns(db, where, params, input, pipe);
     if (!cols) return undefined;
     step('sweep_read');
-    const shape = { days, stride, facilityDim: dims.findIndex((d) => d.name === 'facility'), first: firstCode };
-    const last = first + days - 1;
-    // the counter of claimed ranges, shared with the thread
-    const next = new Int32Array(new SharedArrayBuffer(4));
-    const cuts = cutAtPeople(cols, thread ? WALK_PARTS : 1);
-    const other = thread?.walk({ cols, cuts, next, firstDay: first, lastDay: last, shape });
-    // awaited below; if this thread's walk throws first, the thread is stopped and its rejection is moot
-    other?.catch(() => {});
-    ({ acc, recomputed } = walkClaimed(cols, cuts, next, first, last, shape));
+    Atomics.store(copied, 0, cols.rows);
+    ({ acc, recomputed } = walkClaimed(cols, parts, next, copied, first, last, shape));
     if (other) {
       const theirs = await other;
       addInto(acc, theirs);
