@@ -206,17 +206,16 @@ export class Database {
   /**
    * Reads a result of number columns (INTEGER, UINTEGER, DOUBLE, …) into one typed array per
    * column, a chunk at a time, for passes in JavaScript over millions of rows; `rowsHint` sizes
-   * the arrays. NULLs have no representation: the query must replace them (coalesce). `shared`:
-   * the arrays are in shared memory, for worker threads to read without a copy. `progress`
-   * (shared): the arrays are made at their final size, handed to `onColumns` once the first chunk is in, and
-   * `progress[0]` says how many rows are in so far (-1 if the copy fails), so that a thread can
-   * work on the first rows while the rest are copied.
+   * the arrays. NULLs have no representation: the query must replace them (coalesce). With
+   * `progress`, the arrays are in shared memory at their final size, handed to `onColumns` once
+   * the first chunk is in, and `copied[0]` (shared) says how many rows are in so far (-1 if the
+   * copy fails), so that a worker thread can work on the first rows while the rest are copied.
    */
   async readNumberColumns(
     sql: string,
     params?: Params,
     rowsHint = 1 << 16,
-    options: { shared?: boolean; progress?: Int32Array; onColumns?: (columns: NumberColumn[], rows: number) => void } = {},
+    progress?: { copied: Int32Array; onColumns: (columns: NumberColumn[], rows: number) => void },
   ): Promise<{ rows: number; columns: NumberColumn[] }> {
     let result;
     try {
@@ -225,13 +224,15 @@ export class Database {
     } catch (err) {
       throw new QueryError(sql, err);
     }
-    const { progress } = options;
     let columns: NumberColumn[] = [];
     let rows = 0;
-    const shared = options.shared === true || progress !== undefined;
     const allocate = (like: NumberColumn, n: number): NumberColumn => {
       const Column = like.constructor as { new (n: number): NumberColumn; new (b: SharedArrayBuffer): NumberColumn; BYTES_PER_ELEMENT: number };
-      return shared ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);
+      return progress ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);
+    };
+    const report = (n: number) => {
+      Atomics.store(progress!.copied, 0, n);
+      Atomics.notify(progress!.copied, 0);
     };
     try {
       // a materialised result's chunks are taken synchronously, without a promise per 2,048 rows
@@ -252,18 +253,12 @@ export class Database {
           }
           col.set(items as never, rows);
         }
-        if (rows === 0 && progress) options.onColumns?.(columns, result.rowCount);
+        if (rows === 0) progress?.onColumns(columns, result.rowCount);
         rows += n;
-        if (progress) {
-          Atomics.store(progress, 0, rows);
-          Atomics.notify(progress, 0);
-        }
+        if (progress) report(rows);
       }
     } catch (err) {
-      if (progress) {
-        Atomics.store(progress, 0, -1);
-        Atomics.notify(progress, 0);
-      }
+      if (progress) report(-1);
       throw err;
     }
     columns = columns.map((c) => c.subarray(0, rows) as NumberColumn);

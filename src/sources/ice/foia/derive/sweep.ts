@@ -18,8 +18,8 @@ import type { WalkJob, WalkReply } from './sweep-worker.js';
  * (test/sources/foia-derive.test.ts compares them on messy releases, and both engines).
  *
  * With two cores or more, a large release is walked on two threads, the main one and a worker,
- * each taking ranges of people as it goes: the walk is the one step DuckDB does not spread over
- * the cores.
+ * each taking ranges of people as it goes (the worker from the first rows the main thread copies
+ * out of DuckDB's result): the walk is the one step DuckDB does not spread over the cores.
  *
  * Tried and left: a bucket sort in JavaScript into packed 64-byte records (about as fast on a quiet
  * machine, more CPU and 640 MB more memory at 10 million stints); gathering unsorted columns by a
@@ -155,10 +155,12 @@ async function readStints(db: Database, where: string, params: unknown[], input:
   try {
     if (!(await buildCombos(db, where, params, input))) return undefined;
     let cols: SweepColumns | undefined;
-    const read = await db.readNumberColumns(stintsSql(where, input), params as never, input.rowsHint, {
-      progress: pipe?.copied,
-      onColumns: (columns, rows) => pipe!.onColumns((cols = sweepColumns(columns, rows, input))),
-    });
+    const read = await db.readNumberColumns(
+      stintsSql(where, input),
+      params as never,
+      input.rowsHint,
+      pipe && { copied: pipe.copied, onColumns: (columns, rows) => pipe.onColumns((cols = sweepColumns(columns, rows, input))) },
+    );
     return cols ?? sweepColumns(read.columns, read.rows, input);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${COMBOS}`);
