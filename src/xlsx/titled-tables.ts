@@ -53,7 +53,9 @@ export function looksLikeHeading(text: string): boolean {
  */
 export function findTitledTables(sheet: Sheet, rule: TitleRule = {}): TitledTable[] {
   const accept = rule.isTitle ?? looksLikeHeading;
-  const taken = new Set<string>();
+  // cells inside a table already read, as row × 2^14 + column (Excel has at most 16,384 columns)
+  const taken = new Set<number>();
+  const at = (row: number, col: number) => row * 16384 + col;
   const candidates: Array<{ row: number; col: number; text: string }> = [];
   for (let r = 1; r <= sheet.maxRow; r++) {
     const cells = sheet.rows[r];
@@ -69,16 +71,15 @@ export function findTitledTables(sheet: Sheet, rule: TitleRule = {}): TitledTabl
   }
   const tables: TitledTable[] = [];
   for (const cand of candidates) {
-    if (taken.has(`${cand.row}:${cand.col}`)) continue;
-    const sameRowNext = candidates
-      .filter((o) => o.row === cand.row && o.col > cand.col && !taken.has(`${o.row}:${o.col}`))
-      .map((o) => o.col);
-    const limit = Math.min(sameRowNext.length ? Math.min(...sameRowNext) - 1 : Infinity, cand.col + MAX_TABLE_WIDTH);
+    if (taken.has(at(cand.row, cand.col))) continue;
+    // the table ends before the next title on its row
+    let limit = cand.col + MAX_TABLE_WIDTH;
+    for (const o of candidates) if (o.row === cand.row && o.col > cand.col && o.col - 1 < limit && !taken.has(at(o.row, o.col))) limit = o.col - 1;
     const table = readTable(sheet, cand, limit);
     if (!table) continue;
     tables.push(table);
     for (let r = table.headerRow; r <= (table.dataRows.at(-1) ?? table.headerRow); r++) {
-      for (let c = table.firstCol; c <= table.lastCol; c++) taken.add(`${r}:${c}`);
+      for (let c = table.firstCol; c <= table.lastCol; c++) taken.add(at(r, c));
     }
   }
   return tables;

@@ -1,6 +1,6 @@
 import { usDateToIso } from '../../../lib/dates.js';
 import { SourceFormatError } from '../../../lib/errors.js';
-import type { Sheet } from '../../../xlsx/sheet.js';
+import type { CellValue, Sheet } from '../../../xlsx/sheet.js';
 import { FACILITY_COLUMNS, FACILITY_NUMERIC, REQUIRED_FACILITY_COLUMNS } from './columns.js';
 
 export type FacilityRow = Record<string, string | number | null>;
@@ -73,6 +73,73 @@ function isoDate(v: unknown): string | null {
   return typeof v === 'string' ? usDateToIso(v) : null;
 }
 
+/** Empty as Sheet.text reads it: no value, or text that is only spaces. */
+const isBlank = (v: CellValue | undefined): boolean => v === undefined || (typeof v === 'string' && v.trim() === '');
+
+const TEXT = 0;
+const NUMBER = 1;
+const DATE = 2;
+
+/** The crosswalked columns of one header layout, as parallel arrays the row loop reads by index. */
+interface Plan {
+  cols: number[];
+  names: string[];
+  kinds: number[];
+  /** The column of last_inspection_date, 0 if the layout has none. */
+  dateCol: number;
+}
+
+function compilePlan(columns: Map<number, string>): Plan {
+  const plan: Plan = { cols: [], names: [], kinds: [], dateCol: 0 };
+  for (const [c, col] of columns) {
+    plan.cols.push(c);
+    plan.names.push(col);
+    plan.kinds.push(col === 'last_inspection_date' ? DATE : FACILITY_NUMERIC.has(col) ? NUMBER : TEXT);
+    if (col === 'last_inspection_date') plan.dateCol = c;
+  }
+  return plan;
+}
+
+/**
+ * One facility's crosswalked values. Kept small and free of rare cases (those are in the
+ * functions below): it runs for every facility of every release, and V8 compiled the whole
+ * parser again each time a rare case first came up (five compilations of up to 270 ms).
+ */
+function facilityRow(row: FacilityRecord, cells: Array<CellValue | undefined>, plan: Plan): FacilityRecord {
+  const { cols, names, kinds } = plan;
+  for (let k = 0; k < cols.length; k++) {
+    const v = cells[cols[k]!];
+    const kind = kinds[k];
+    if (kind === NUMBER) row[names[k]!] = typeof v === 'number' ? v : null;
+    else if (kind === DATE) row[names[k]!] = isoDate(v);
+    else row[names[k]!] = v === undefined ? null : typeof v === 'string' ? v.trim() : cellText(v);
+  }
+  return row;
+}
+
+/** A cell that is not text, as Sheet.text reads it. */
+function cellText(v: CellValue): string {
+  return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).trim();
+}
+
+/** A text such as "Scheduled FY26" in the date column of a facility not yet inspected; a date that does not exist is also reported. */
+function dateNotDate(sheet: Sheet, r: number, c: number, row: FacilityRecord, invalidDates: Array<{ cell: string; text: string }>): void {
+  const text = sheet.text(r, c);
+  row.last_inspection_note = text;
+  if (/^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text)) invalidDates.push({ cell: sheet.ref(r, c), text });
+}
+
+/** The values of columns the crosswalk keeps as they are (older layouts), as JSON, or null. */
+function otherColumns(sheet: Sheet, r: number, cells: Array<CellValue | undefined>, other: Map<number, string>): string | null {
+  let extra: Record<string, string> | undefined;
+  for (const [c, header] of other) {
+    if (cells[c] === undefined) continue;
+    const text = sheet.text(r, c);
+    if (text !== '') (extra ??= {})[header] = text;
+  }
+  return extra ? JSON.stringify(extra) : null;
+}
+
 /**
  * Reads the Facilities sheet: the header row is the row whose cells include Name,
  * City, State and AOR (row 6, 7 or 10 depending on the release); every non-empty
@@ -113,39 +180,23 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
   }
   const colOf = (name: string) => [...columns].find(([, v]) => v === name)![0];
   const nameCol = colOf('name');
-  const place = ['city', 'state', 'aor'].map(colOf);
-  const plan = [...columns].map(([c, col]) => [c, col, FACILITY_NUMERIC.has(col)] as const);
+  const [cityCol, stateCol, aorCol] = ['city', 'state', 'aor'].map(colOf) as [number, number, number];
+  const plan = compilePlan(columns);
+  const otherCols = [...other.keys()];
   const rows: FacilityRow[] = [];
   const invalidDates: Array<{ cell: string; text: string }> = [];
   const notes: Array<{ row: number; text: string }> = [];
   for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
-    if (sheet.text(r, nameCol) === '') continue;
+    const cells = sheet.rows[r];
+    if (cells === undefined || isBlank(cells[nameCol])) continue;
     // notes under the list ("[1] (STFRCTX) …", "*ODO inspections are …") have a name cell but no place
-    if (place.every((c) => sheet.text(r, c) === '')) {
+    if (isBlank(cells[cityCol]) && isBlank(cells[stateCol]) && isBlank(cells[aorCol])) {
       notes.push({ row: r, text: sheet.text(r, nameCol) });
       continue;
     }
-    const row = new FacilityRecord(releaseId, sheet.name, r);
-    const cells = sheet.rows[r]!;
-    for (const [c, col, numeric] of plan) {
-      const v = cells[c];
-      if (col === 'last_inspection_date') {
-        row[col] = isoDate(v);
-        // a text such as "Scheduled FY26" sits in the date column of facilities not yet inspected
-        if (row[col] === null && v !== undefined) {
-          row.last_inspection_note = sheet.text(r, c);
-          if (/^\d{1,2}\/\d{1,2}\/\d{4}$/.test(sheet.text(r, c))) invalidDates.push({ cell: sheet.ref(r, c), text: sheet.text(r, c) });
-        }
-      } else if (numeric) row[col] = typeof v === 'number' ? v : null;
-      else row[col] = v === undefined ? null : typeof v === 'string' ? v.trim() : sheet.text(r, c);
-    }
-    let extra: Record<string, string> | undefined;
-    for (const [c, header] of other) {
-      if (cells[c] === undefined) continue;
-      const text = sheet.text(r, c);
-      if (text !== '') (extra ??= {})[header] = text;
-    }
-    row.other_columns = extra ? JSON.stringify(extra) : null;
+    const row = facilityRow(new FacilityRecord(releaseId, sheet.name, r), cells, plan);
+    if (plan.dateCol > 0 && row.last_inspection_date === null && cells[plan.dateCol] !== undefined) dateNotDate(sheet, r, plan.dateCol, row, invalidDates);
+    if (otherCols.length > 0) row.other_columns = otherColumns(sheet, r, cells, other);
     rows.push(row);
   }
   let dataSourceDate: string | null = null;

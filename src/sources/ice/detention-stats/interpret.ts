@@ -158,48 +158,65 @@ export function interpretTable(
   const rows: RowRecord[] = [];
   const cells: CellRecord[] = [];
   for (const r of table.dataRows) {
-    const labels = table.labelCols.map((c) => sheet.text(r, c).replace(/\s+/g, ' '));
-    const first = labels[0] ?? '';
-    const rowLabel = labels.filter((l) => l !== '').join(' / ');
-    let d: Dims = {};
+    // the first two labels and their join, without an array per row: arrays of no labels and of some have
+    // different maps in V8, and each change of map made it compile this function again
+    let first = '';
+    let second = '';
+    let rowLabel = '';
+    for (let k = 0; k < table.labelCols.length; k++) {
+      const label = sheet.text(r, table.labelCols[k]!).replace(/\s+/g, ' ');
+      if (k === 0) first = label;
+      else if (k === 1) second = label;
+      if (label !== '') rowLabel = rowLabel === '' ? label : `${rowLabel} / ${label}`;
+    }
+    // plain variables rather than an object per shape: objects of six shapes made V8 compile this function again
+    // each time a new one came by
+    let agency: string | null = null;
+    let criminality: string | null = null;
+    let facilityType: string | null = null;
+    let category: string | null = null;
     switch (shape) {
       case 'criminality-by-agency':
-        d = { criminality: criminalityOf(first) ?? note(first) };
+        criminality = criminalityOf(first) ?? note(first);
         break;
       case 'agency-by-month':
-        d = { agency: agencyOf(first) ?? note(first) };
+        agency = agencyOf(first) ?? note(first);
         break;
       case 'facility-by-criminality':
       case 'facility-by-month':
-        d = { facility_type: facilityTypeOf(first) ?? note(first) };
+        facilityType = facilityTypeOf(first) ?? note(first);
         break;
       case 'agency-criminality-by-month': {
         const g = /^(.*?)\s*average$/i.exec(first);
         if (g) {
           group = g[1] === '' ? 'all' : (agencyOf(g[1]!) ?? note(first));
-          d = { agency: group, criminality: 'all' };
-        } else d = { agency: group ?? 'all', criminality: criminalityOf(first) ?? note(first) };
+          agency = group;
+          criminality = 'all';
+        } else {
+          agency = group ?? 'all';
+          criminality = criminalityOf(first) ?? note(first);
+        }
         break;
       }
       case 'reason-criminality-by-month': {
         if (first !== '') group = /^total$/i.test(first) ? 'all' : first;
-        const crim = labels[1] ?? '';
-        d = { category: group ?? 'all', criminality: crim === '' ? 'all' : (criminalityOf(crim) ?? note(crim)) };
+        category = group ?? 'all';
+        criminality = second === '' ? 'all' : (criminalityOf(second) ?? note(second));
         break;
       }
       case 'category-by-column':
-        d = { category: /^total$/i.test(first) ? 'all' : rowLabel };
+        category = /^total$/i.test(first) ? 'all' : rowLabel;
         break;
       case 'category-by-measure':
         if (spec?.id === 'atd_by_aor_technology' && ATD_TECHNOLOGIES.test(first)) {
-          d = { category: `${group ?? 'all'} / ${first}` };
+          category = `${group ?? 'all'} / ${first}`;
         } else {
           if (spec?.id === 'atd_by_aor_technology') group = /^total$/i.test(first) ? 'all' : first;
-          d = { category: /^total$/i.test(first) ? 'all' : first };
+          category = /^total$/i.test(first) ? 'all' : first;
         }
         break;
       case 'generic':
-        d = { category: rowLabel };
+        category = rowLabel;
         break;
     }
     let any = false;
@@ -216,10 +233,10 @@ export function interpretTable(
       table_no: tableNo,
       row: r,
       row_label: rowLabel,
-      agency: d.agency ?? null,
-      criminality: d.criminality ?? null,
-      facility_type: d.facility_type ?? null,
-      category: d.category ?? null,
+      agency,
+      criminality,
+      facility_type: facilityType,
+      category,
     });
   }
   return {
