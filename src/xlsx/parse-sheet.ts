@@ -60,6 +60,14 @@ export const T_BOOL = 4;
 export const T_ERROR = 5;
 export const T_DATE = 6;
 
+/**
+ * The type of a t attribute other than s/str, by its first letter. A table rather than a chain of
+ * comparisons: V8 compiled the scanner again when the first sheet with a rarer type came by.
+ */
+const TYPE_BY_LETTER: number[] = Array.from({ length: 128 }, (_, c) =>
+  c === 105 /* i */ ? T_INLINE : c === 98 /* b */ ? T_BOOL : c === 101 /* e */ ? T_ERROR : c === 100 /* d */ ? T_DATE : T_NUMBER,
+);
+
 function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
   let row = 0;
   let col = 0;
@@ -113,13 +121,9 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       } else if (name === 116 /* t */) {
         const a = xml.charCodeAt(v);
         const b = xml.charCodeAt(v + 1);
-        if (a === 115 /* s */) type = b === 34 /* " */ ? T_SHARED : T_STR;
-        else if (a === 105 /* i */) type = T_INLINE;
-        else if (a === 98 /* b */) type = T_BOOL;
-        else if (a === 101 /* e */) type = T_ERROR;
-        else if (a === 100 /* d */) type = T_DATE;
+        type = a === 115 /* s */ ? (b === 34 /* " */ ? T_SHARED : T_STR) : (TYPE_BY_LETTER[a & 127] ?? T_NUMBER);
       }
-      k = xml.indexOf('"', v) ;
+      k = xml.indexOf('"', v);
     }
     if (!hasRef) {
       if (pendingRef >= 0) {

@@ -75,11 +75,17 @@ export interface Fact {
   value: number;
 }
 
-export interface InterpretResult {
-  table: TableRecord;
+/** Where a release's rows, columns and cells are collected, table after table. */
+export interface TableParts {
   rows: RowRecord[];
   cols: ColRecord[];
   cells: CellRecord[];
+}
+
+export interface InterpretResult {
+  table: TableRecord;
+  /** Numbers the table added to the cells. */
+  facts: number;
   /** Labels a known table carried that the crosswalk does not know. */
   unknownLabels: string[];
 }
@@ -122,6 +128,7 @@ export function interpretTable(
   releaseId: string,
   releaseFy: number | null,
   tableNo: number,
+  out: TableParts,
 ): InterpretResult {
   const unknown = new Set<string>();
   const fy = fiscalYearIn(table.title) ?? releaseFy;
@@ -136,7 +143,9 @@ export function interpretTable(
     return fy === null ? undefined : monthStart(header, fy);
   };
 
-  const cols: ColRecord[] = [];
+  // added straight to the release's lists: per-table lists, empty or not, reached the caller with different maps
+  const { cols, rows, cells } = out;
+  const cellsBefore = cells.length;
   for (const c of table.valueCols) {
     const header = table.headers.get(c) ?? '';
     const d = columnDims(shape, spec, header, monthOf, note);
@@ -155,8 +164,6 @@ export function interpretTable(
     });
   }
 
-  const rows: RowRecord[] = [];
-  const cells: CellRecord[] = [];
   for (const r of table.dataRows) {
     // the first two labels and their join, without an array per row: arrays of no labels and of some have
     // different maps in V8, and each change of map made it compile this function again
@@ -251,9 +258,7 @@ export function interpretTable(
       fixed_agency: spec?.fixed?.agency ?? null,
       fixed_facility_type: spec?.fixed?.facility_type ?? null,
     },
-    rows,
-    cols,
-    cells,
+    facts: cells.length - cellsBefore,
     unknownLabels: [...unknown],
   };
 }

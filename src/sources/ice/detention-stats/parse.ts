@@ -6,7 +6,7 @@ import type { Anomaly, ParsedRelease, Row, SourceFile } from '../../types.js';
 import { ATD_TABLES, DETENTION_TABLES, type TableSpec } from './columns.js';
 import { parseFacilities } from './facilities.js';
 import { parseFootnotes } from './footnotes.js';
-import { fiscalYearIn, interpretTable, materialiseFacts, type CellRecord, type ColRecord, type RowRecord, type TableRecord as IceTable } from './interpret.js';
+import { fiscalYearIn, interpretTable, materialiseFacts, type InterpretResult, type CellRecord, type ColRecord, type RowRecord, type TableRecord as IceTable } from './interpret.js';
 import { SUMMARY_TABLES, summarise } from './summary.js';
 
 /** Tables every release since FY2019 has; a release without one of them is not read. */
@@ -75,11 +75,8 @@ function readTables(
   const found = new Set<string>();
   for (const t of titled) {
     const spec = specs.find((s) => s.title.test(t.title));
-    const res = interpretTable(sheet, t, spec, releaseId, fy, parts.tables.length);
+    const res = interpretTable(sheet, t, spec, releaseId, fy, parts.tables.length, parts);
     parts.tables.push(res.table);
-    for (const r of res.rows) parts.rows.push(r);
-    for (const c of res.cols) parts.cols.push(c);
-    for (const c of res.cells) parts.cells.push(c);
     const cell = sheet.ref(t.titleRow, t.titleCol);
     tables.push({
       release_id: releaseId,
@@ -89,27 +86,27 @@ function readTables(
       cell,
       first_row: t.headerRow,
       last_row: t.dataRows.at(-1) ?? t.headerRow,
-      facts: res.cells.length,
+      facts: res.facts,
     });
     if (spec) found.add(spec.id);
-    else {
-      anomalies.push({
-        code: 'unrecognised-table',
-        severity: 'info',
-        subject: `${sheet.name.trim()}!${cell}`,
-        detail: `table "${t.title}" is not in the crosswalk; its ${res.cells.length} numbers are kept with their raw labels`,
-      });
-    }
-    for (const label of res.unknownLabels) {
-      anomalies.push({
-        code: 'unrecognised-label',
-        severity: 'warning',
-        subject: `${sheet.name.trim()}!${cell}`,
-        detail: `label "${label}" in table "${t.title}" is not in the crosswalk`,
-      });
-    }
+    if (!spec || res.unknownLabels.length > 0) reportUnknown(anomalies, `${sheet.name.trim()}!${cell}`, t.title, spec === undefined, res);
   }
   return { tables, found };
+}
+
+/** A table or labels the crosswalk does not know, as anomalies (apart from the loop above: it is the rare case). */
+function reportUnknown(anomalies: Anomaly[], subject: string, title: string, unknownTable: boolean, res: InterpretResult): void {
+  if (unknownTable) {
+    anomalies.push({
+      code: 'unrecognised-table',
+      severity: 'info',
+      subject,
+      detail: `table "${title}" is not in the crosswalk; its ${res.facts} numbers are kept with their raw labels`,
+    });
+  }
+  for (const label of res.unknownLabels) {
+    anomalies.push({ code: 'unrecognised-label', severity: 'warning', subject, detail: `label "${label}" in table "${title}" is not in the crosswalk` });
+  }
 }
 
 function atdAsOf(sheet: Sheet): string | null {
