@@ -114,7 +114,19 @@ export function facilityKeys(rows: Array<{ release_id: string; name: string; cit
     s.releases.add(r.release_id);
   }
   const byState = new Map<string, string[]>();
-  for (const [k, s] of seen) byState.set(s.state, [...(byState.get(s.state) ?? []), k]);
+  for (const [k, s] of seen) {
+    const list = byState.get(s.state);
+    if (list) list.push(k);
+    else byState.set(s.state, [k]);
+  }
+  // candidates for a cut-short name: same state and, as sameCity requires, a city equal or sharing its first six letters
+  const byPlace = new Map<string, string[]>();
+  for (const [k, s] of seen) {
+    const place = `${s.state}|${s.city.length >= 6 ? s.city.slice(0, 6) : `=${s.city}`}`;
+    const list = byPlace.get(place);
+    if (list) list.push(k);
+    else byPlace.set(place, [k]);
+  }
   // a row without a state (IMPERIAL REGIONAL DETENTION FACILITY, CALEXICO in the 04/09/2026 release) is the
   // facility of the same name and city in the one state that has it
   for (const k of byState.get('') ?? []) {
@@ -122,7 +134,7 @@ export function facilityKeys(rows: Array<{ release_id: string; name: string; cit
     const found = [...seen].filter(([, b]) => b.state !== '' && b.norm === a.norm && sameCity(a.city, b.city));
     if (new Set(found.map(([, b]) => b.state)).size === 1) ids.union(found[0]![0], k);
   }
-  for (const keys of byState.values()) {
+  for (const keys of byPlace.values()) {
     for (let i = 0; i < keys.length; i++) {
       for (let j = i + 1; j < keys.length; j++) {
         const a = seen.get(keys[i]!)!;
