@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBIntegerVector, type DuckDBValue } from '@duckdb/node-api';
 import { CliError, QueryError } from '../lib/errors.js';
+import { appendPrepared, prepareColumns, type Cell } from './chunk-append.js';
 import { ident } from './sql.js';
 import { toJsRow, type JsValue } from './values.js';
 
@@ -14,10 +15,10 @@ export type DbRow = Record<string, JsValue>;
 /** Rows in one of DuckDB's vectors. */
 const VECTOR_ROWS = 2048;
 export type NumberColumn = Int32Array | Uint32Array | Float64Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
-type Cell = string | number | boolean | null | Date | undefined;
 type Write = (a: DuckDBAppender, v: NonNullable<Cell>) => void;
 interface ColumnWriter {
   column: string;
+  type: string;
   write: Write;
 }
 
@@ -161,26 +162,40 @@ export class Database {
     }
   }
 
-  /** Appends rows to a table through DuckDB's appender, matching columns by name. */
-  async append(table: string, rows: Array<Record<string, Cell>>): Promise<void> {
+  /**
+   * Appends rows to a table through DuckDB's appender, matching columns by name: a vector at a
+   * time (chunk-append.ts), or a value at a time for a column or value that path does not take
+   * (`byValue` forces the latter: the tests compare the two).
+   */
+  async append(table: string, rows: Array<Record<string, Cell>>, options: { byValue?: boolean } = {}): Promise<void> {
     if (rows.length === 0) return;
     const writers = await this.writersFor(table);
+    const prepared = options.byValue ? undefined : prepareColumns(rows, writers);
     const appender = await this.conn.createAppender(table);
+    let failed: unknown;
     try {
-      for (const row of rows) {
-        for (const w of writers) {
-          const v = row[w.column];
-          if (v === null || v === undefined) appender.appendNull();
-          else w.write(appender, v);
+      if (prepared) appendPrepared(appender, prepared, rows.length);
+      else {
+        for (const row of rows) {
+          for (const w of writers) {
+            const v = row[w.column];
+            if (v === null || v === undefined) appender.appendNull();
+            else w.write(appender, v);
+          }
+          appender.endRow();
         }
-        appender.endRow();
       }
       appender.flushSync();
     } catch (err) {
-      throw new QueryError(`append ${rows.length} rows to ${ident(table)}`, err);
-    } finally {
-      appender.closeSync();
+      failed = err;
     }
+    // closing flushes again and throws the same error after a failed flush (a NOT NULL column): the first one is reported
+    try {
+      appender.closeSync();
+    } catch (err) {
+      failed ??= err;
+    }
+    if (failed !== undefined) throw new QueryError(`append ${rows.length} rows to ${ident(table)}`, failed);
   }
 
   /**
@@ -196,7 +211,7 @@ export class Database {
       this.writerCache.clear();
       for (const c of cols) {
         const list = this.writerCache.get(c.table_name as string) ?? [];
-        list.push({ column: c.column_name as string, write: writerFor(c.data_type as string) });
+        list.push({ column: c.column_name as string, type: c.data_type as string, write: writerFor(c.data_type as string) });
         this.writerCache.set(c.table_name as string, list);
       }
     }
