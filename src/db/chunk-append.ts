@@ -141,31 +141,22 @@ export function prepareColumns(rows: ReadonlyArray<Record<string, Cell>>, column
 const TAKEN = new Set(['DOUBLE', 'INTEGER', 'DATE', 'VARCHAR', 'JSON', 'BOOLEAN']);
 
 /** Writes `text` into string slot `i` when DuckDB keeps it inline (12 ASCII characters or fewer). */
-function writeInline(slots: DataView, i: number, text: string): boolean {
+function writeInline(slots: Uint8Array, lengths: DataView, i: number, text: string): boolean {
   if (text.length > INLINE_MAX) return false;
-  const at = i * 16;
+  const at = i * 16 + 4;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c > 127) return false;
-    slots.setUint8(at + 4 + k, c);
+    slots[at + k] = c;
   }
   // the unused bytes are zero: DuckDB compares inline strings over the whole slot
-  for (let k = text.length; k < INLINE_MAX; k++) slots.setUint8(at + 4 + k, 0);
-  slots.setUint32(at, text.length, true);
+  slots.fill(0, at + text.length, at + INLINE_MAX);
+  lengths.setUint32(i * 16, text.length, true);
   return true;
 }
 
-/** DuckDB's validity mask for rows [from, from + n): a bit per row, set when the row is not NULL. */
-function validity(isNull: (i: number) => boolean, from: number, n: number, mask: Uint8Array): boolean {
-  let any = false;
-  mask.fill(0xff);
-  for (let i = 0; i < n; i++) {
-    if (!isNull(from + i)) continue;
-    mask[i >> 3]! &= ~(1 << (i & 7));
-    any = true;
-  }
-  return any;
-}
+/** Marks row `i` NULL in DuckDB's validity mask (a bit per row, set when the row has a value). */
+const setNull = (mask: Uint8Array, i: number) => (mask[i >> 3]! &= ~(1 << (i & 7)));
 
 /**
  * Appends prepared columns of `rowCount` rows through one data chunk, filled and reset a
@@ -183,25 +174,32 @@ export function appendPrepared(appender: DuckDBAppender, prepared: Prepared[], r
     bindings.data_chunk_set_size(chunk, n);
     prepared.forEach((p, c) => {
       const vector = bindings.data_chunk_get_vector(chunk, c);
-      let nulls: boolean;
+      let nulls = false;
+      mask.fill(0xff);
       if (p.kind === 'number') {
         const size = p.values.BYTES_PER_ELEMENT;
         bindings.copy_data_to_vector(vector, 0, p.values.buffer as ArrayBuffer, p.values.byteOffset + from * size, n * size);
-        nulls = p.nulls !== undefined && validity((i) => p.nulls![i] === 1, from, n, mask);
+        if (p.nulls) {
+          for (let i = 0; i < n; i++) {
+            if (p.nulls[from + i] !== 1) continue;
+            setNull(mask, i);
+            nulls = true;
+          }
+        }
       } else {
         const long: number[] = [];
         for (let i = 0; i < n; i++) {
           const text = p.values[from + i]!;
-          if (text === null) slotView.setBigUint64(i * 16, 0n, true);
-          else if (!writeInline(slotView, i, text)) {
-            slotView.setBigUint64(i * 16, 0n, true);
-            long.push(i);
-          }
+          if (text !== null && writeInline(slots, slotView, i, text)) continue;
+          slotView.setBigUint64(i * 16, 0n, true);
+          if (text === null) {
+            setNull(mask, i);
+            nulls = true;
+          } else long.push(i);
         }
         bindings.copy_data_to_vector(vector, 0, slots.buffer, 0, n * 16);
         // longer texts are copied into the vector's own string heap, one call each
         for (const i of long) bindings.vector_assign_string_element(vector, i, p.values[from + i]!);
-        nulls = validity((i) => p.values[i] === null, from, n, mask);
       }
       if (nulls) {
         bindings.vector_ensure_validity_writable(vector);
