@@ -137,6 +137,11 @@ export function prepareColumns(rows: ReadonlyArray<Record<string, Cell>>, column
   return out;
 }
 
+/** Columns of INTEGERs without NULLs, the first `rows` of each, as appendPrepared takes them. */
+export function integerColumns(columns: Int32Array[], rows: number): Prepared[] {
+  return columns.map((c) => ({ kind: 'number', type: bindings.Type.INTEGER, values: c.subarray(0, rows), nulls: undefined }));
+}
+
 /** The column types this path writes. */
 const TAKEN = new Set(['DOUBLE', 'INTEGER', 'DATE', 'VARCHAR', 'JSON', 'BOOLEAN']);
 
