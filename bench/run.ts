@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { sharedDataDir } from '../test/helpers/shared-data.js';
 import { writeCbpAorCsv } from './generate/cbp-aor.js';
 import { writeDdpParquet } from './generate/ddp-parquet.js';
@@ -52,6 +53,23 @@ const t0 = performance.now();
 let x = 0;
 for (let i = 0; i < 3e8; i++) x += i % 7;
 console.log(`machine speed reference: a fixed 3e8-step loop took ${Math.round(performance.now() - t0)} ms (${x > 0 ? 'done' : ''}; 560–640 ms when this machine ran at full speed)`);
+// the ingests use both cores (V8's compiler and collector, DuckDB's threads) and their times moved by 30% at the same
+// one-core time: the same loop on two threads at once shows whether the second core is free
+const LOOP = `const { parentPort } = require('node:worker_threads'); const t = performance.now(); let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; parentPort.postMessage([performance.now() - t, x]);`;
+const both = await Promise.all(
+  [0, 1].map(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const w = new Worker(LOOP, { eval: true });
+        w.once('message', ([ms]: [number, number]) => {
+          resolve(ms);
+          void w.terminate();
+        });
+        w.once('error', reject);
+      }),
+  ),
+);
+console.log(`  on two threads at once: ${both.map((ms) => Math.round(ms)).join(' and ')} ms (about the one-thread time when the second core is free)`);
 
 if (wanted('detention')) {
   const results: Measured[] = [];
