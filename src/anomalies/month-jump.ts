@@ -23,16 +23,25 @@ interface MonthValue {
 }
 
 const monthName = (m: string) => new Date(`${m}T00:00:00Z`).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-const previousMonth = (m: string) => {
+/** A function of a month text, remembered: the check asks again for the same hundred months thousands of times. */
+const remembered = (f: (m: string) => string) => {
+  const seen = new Map<string, string>();
+  return (m: string) => {
+    let v = seen.get(m);
+    if (v === undefined) seen.set(m, (v = f(m)));
+    return v;
+  };
+};
+const previousMonth = remembered((m) => {
   const d = new Date(`${m}T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() - 1);
   return d.toISOString().slice(0, 10);
-};
-const lastDay = (m: string) => {
+});
+const lastDay = remembered((m) => {
   const d = new Date(`${m}T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + 1, 0);
   return d.toISOString().slice(0, 10);
-};
+});
 
 /**
  * A month-to-month change in the national ADP or book-ins larger than any the series had
