@@ -41,8 +41,35 @@ function isoDays(text: string): number | undefined {
   return ms / DAY_MS;
 }
 
-function numbers(cells: Cell[], type: 'DOUBLE' | 'INTEGER' | 'DATE'): Prepared | undefined {
-  const values = type === 'DOUBLE' ? new Float64Array(cells.length) : new Int32Array(cells.length);
+// one function per column type, each with its own kind of typed array: one function for all three was compiled
+// again each time it met another (five times over the detention workbooks)
+
+function doubles(cells: Cell[]): Prepared | undefined {
+  const values = new Float64Array(cells.length);
+  let nulls: Uint8Array | undefined;
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (v === null || v === undefined) (nulls ??= new Uint8Array(cells.length))[i] = 1;
+    else if (typeof v === 'number' && !Number.isNaN(v)) values[i] = v;
+    else return undefined;
+  }
+  return { kind: 'number', type: bindings.Type.DOUBLE, values, nulls };
+}
+
+function integers(cells: Cell[]): Prepared | undefined {
+  const values = new Int32Array(cells.length);
+  let nulls: Uint8Array | undefined;
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (v === null || v === undefined) (nulls ??= new Uint8Array(cells.length))[i] = 1;
+    else if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) values[i] = v;
+    else return undefined;
+  }
+  return { kind: 'number', type: bindings.Type.INTEGER, values, nulls };
+}
+
+function dates(cells: Cell[]): Prepared | undefined {
+  const values = new Int32Array(cells.length);
   let nulls: Uint8Array | undefined;
   for (let i = 0; i < cells.length; i++) {
     const v = cells[i];
@@ -50,13 +77,11 @@ function numbers(cells: Cell[], type: 'DOUBLE' | 'INTEGER' | 'DATE'): Prepared |
       (nulls ??= new Uint8Array(cells.length))[i] = 1;
       continue;
     }
-    let n: number | undefined;
-    if (type === 'DATE') n = typeof v === 'string' ? isoDays(v) : v instanceof Date ? Math.floor(v.getTime() / DAY_MS) : undefined;
-    else if (typeof v === 'number') n = type === 'DOUBLE' || (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) ? v : undefined;
-    if (n === undefined || Number.isNaN(n)) return undefined;
-    values[i] = n;
+    const days = typeof v === 'string' ? isoDays(v) : v instanceof Date ? Math.floor(v.getTime() / DAY_MS) : undefined;
+    if (days === undefined || Number.isNaN(days)) return undefined;
+    values[i] = days;
   }
-  return { kind: 'number', type: type === 'DOUBLE' ? bindings.Type.DOUBLE : type === 'INTEGER' ? bindings.Type.INTEGER : bindings.Type.DATE, values, nulls };
+  return { kind: 'number', type: bindings.Type.DATE, values, nulls };
 }
 
 function texts(cells: Cell[], json: boolean): Prepared | undefined {
@@ -107,7 +132,9 @@ function splitterFor(columns: readonly TargetColumn[]): Splitter {
     const names = columns.map((c) => JSON.stringify(c.column));
     const body =
       `const n = rows.length;\n` +
-      names.map((_, k) => `const c${k} = new Array(n);`).join('\n') +
+      // filled first, so that every column's array has the same elements kind whatever it holds: the loops below
+      // then see one map (arrays of only integers, only doubles or mixed made V8 compile them again and again)
+      names.map((_, k) => `const c${k} = new Array(n).fill(null);`).join('\n') +
       `\nfor (let i = 0; i < n; i++) {\n  const r = rows[i];\n` +
       names.map((name, k) => `  c${k}[i] = r[${name}];`).join('\n') +
       `\n}\nreturn [${names.map((_, k) => `c${k}`).join(', ')}];`;
@@ -126,11 +153,15 @@ export function prepareColumns(rows: ReadonlyArray<Record<string, Cell>>, column
     const { type } = columns[k]!;
     const cells = split[k]!;
     const p =
-      type === 'DOUBLE' || type === 'INTEGER' || type === 'DATE'
-        ? numbers(cells, type)
-        : type === 'VARCHAR' || type === 'JSON'
-          ? texts(cells, type === 'JSON')
-          : booleans(cells);
+      type === 'DOUBLE'
+        ? doubles(cells)
+        : type === 'INTEGER'
+          ? integers(cells)
+          : type === 'DATE'
+            ? dates(cells)
+            : type === 'VARCHAR' || type === 'JSON'
+              ? texts(cells, type === 'JSON')
+              : booleans(cells);
     if (!p) return undefined;
     out.push(p);
   }
