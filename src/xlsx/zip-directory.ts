@@ -118,3 +118,16 @@ function readZip64Extra(buf: Buffer, start: number, length: number, entry: ZipEn
   }
   throw new Error(`entry ${entry.name}: zip64 extra field not found`);
 }
+
+/**
+ * Where an entry's stored bytes are in the zip held in `buf`: after its local header, whose name
+ * and extra field may differ in length from the central directory's. Throws an Error saying what is wrong.
+ */
+export function storedRange(buf: Buffer, entry: ZipEntry): { start: number; end: number } {
+  const at = entry.localHeaderOffset;
+  if (at + 30 > buf.length || buf.readUInt32LE(at) !== 0x04034b50) throw new Error(`no local header for ${entry.name} at offset ${at}`);
+  const start = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > buf.length) throw new Error(`${entry.name} runs past the end of the file (truncated?)`);
+  return { start, end };
+}

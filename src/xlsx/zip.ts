@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { SourceFormatError } from '../lib/errors.js';
-import { readZipDirectory, type ZipEntry } from './zip-directory.js';
+import { readZipDirectory, storedRange, type ZipEntry } from './zip-directory.js';
 
 /** The largest output buffer asked for at once: a directory that claims more is not trusted to size one. */
 const MAX_CHUNK = 64 << 20;
@@ -63,13 +63,7 @@ export class ZipArchive {
    * (sliced rather than streamed: the parts are small and already in memory).
    */
   private rawBytes(entry: ZipEntry): Buffer {
-    const at = entry.localHeaderOffset;
-    if (at + 30 > this.buf.length || this.buf.readUInt32LE(at) !== 0x04034b50) {
-      throw new Error(`no local header for ${entry.name} at offset ${at}`);
-    }
-    const start = at + 30 + this.buf.readUInt16LE(at + 26) + this.buf.readUInt16LE(at + 28);
-    const end = start + entry.compressedSize;
-    if (end > this.buf.length) throw new Error(`${entry.name} runs past the end of the file (truncated?)`);
+    const { start, end } = storedRange(this.buf, entry);
     return this.buf.subarray(start, end);
   }
 }
