@@ -10,6 +10,7 @@
  */
 import { DuckDBDataChunk, type DuckDBAppender } from '@duckdb/node-api';
 import bindings from '@duckdb/node-bindings';
+import { isoDateToDays } from '../lib/dates.js';
 
 export type Cell = string | number | boolean | null | Date | undefined;
 
@@ -27,19 +28,6 @@ const INLINE_MAX = 12;
 type Prepared =
   | { kind: 'number'; type: bindings.Type; values: Float64Array | Int32Array | Uint8Array; nulls: Uint8Array | undefined }
   | { kind: 'text'; values: Array<string | null> };
-
-/** Days since 1970-01-01 of a YYYY-MM-DD text that is a calendar date, else undefined. */
-function isoDays(text: string): number | undefined {
-  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  const y = Number(text.slice(0, 4));
-  const m = Number(text.slice(5, 7));
-  const d = Number(text.slice(8, 10));
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) return undefined;
-  const ms = Date.UTC(y, m - 1, d);
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return undefined;
-  return ms / DAY_MS;
-}
 
 // one function per column type, each with its own kind of typed array: one function for all three was compiled
 // again each time it met another (five times over the detention workbooks)
@@ -77,7 +65,7 @@ function dates(cells: Cell[]): Prepared | undefined {
       (nulls ??= new Uint8Array(cells.length))[i] = 1;
       continue;
     }
-    const days = typeof v === 'string' ? isoDays(v) : v instanceof Date ? Math.floor(v.getTime() / DAY_MS) : undefined;
+    const days = typeof v === 'string' ? isoDateToDays(v) : v instanceof Date ? Math.floor(v.getTime() / DAY_MS) : undefined;
     if (days === undefined || Number.isNaN(days)) return undefined;
     values[i] = days;
   }
