@@ -68,12 +68,28 @@ const TYPE_BY_LETTER: number[] = Array.from({ length: 128 }, (_, c) =>
   c === 105 /* i */ ? T_INLINE : c === 98 /* b */ ? T_BOOL : c === 101 /* e */ ? T_ERROR : c === 100 /* d */ ? T_DATE : T_NUMBER,
 );
 
+/**
+ * Where the cell that `</c>` at `close` ends starts (its `<c ` or `<c>`), looking back no further
+ * than `from`; -1 if none. Rich text inside a cell has `<color`, `<charset`, `<condense`: not cells.
+ */
+function cellStart(xml: string, from: number, close: number): number {
+  let k = xml.lastIndexOf('<c', close);
+  while (k >= from) {
+    const next = xml.charCodeAt(k + 2);
+    if (next === 32 || next === 62) return k;
+    k = xml.lastIndexOf('<c', k - 1);
+  }
+  return -1;
+}
+
 function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
   let row = 0;
   let col = 0;
   // where the reference of the last empty cell starts, read only if a later cell has none
   let pendingRef = -1;
   let i = from;
+  // up to here, elements are read one by one (after an empty cell, the next cell with a value had no reference)
+  let stepUntil = -1;
   while (i < to) {
     const lt = xml.indexOf('<', i);
     if (lt < 0 || lt >= to) break;
@@ -97,6 +113,17 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
     if (empty && xml.charCodeAt(lt + 3) === 114 /* r */ && xml.charCodeAt(lt + 4) === 61 /* = */) {
       pendingRef = lt + 6;
       i = gt + 1;
+      if (i >= stepUntil) {
+        // Empty cells come in runs (most of a bloated sheet), and only cells with a value have a </c>: when that
+        // next cell gives its own reference, the rows and empty cells before it need not be read.
+        const close = xml.indexOf('</c>', i);
+        if (close < 0 || close >= to) break;
+        const start = cellStart(xml, i, close);
+        if (start >= 0 && xml.charCodeAt(start + 3) === 114 /* r */ && xml.charCodeAt(start + 4) === 61 /* = */) {
+          pendingRef = -1;
+          i = start;
+        } else stepUntil = close + 4;
+      }
       continue;
     }
     // one pass over the start tag's one-letter attributes: r (reference), s (style), t (type)

@@ -234,6 +234,28 @@ describe('cell positions', () => {
     assert.equal([...s.cells()].length, 4);
   });
 
+  test('after runs of empty cells: rich text with <color> and <charset>, cells and rows without r', async () => {
+    const empties = (cols: string, r: number) => [...cols].map((c) => cell.empty(`${c}${r}`)).join('');
+    const rich = '<c r="F1" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset val="1"/></rPr><t>red</t></r><r><t> text</t></r></is></c>';
+    const s = await onlySheet({
+      sheets: [
+        {
+          name: 'Runs',
+          rows: [
+            `<row r="1">${empties('ABCDE', 1)}${rich}${empties('GH', 1)}</row>`,
+            `<row r="2">${empties('ABC', 2)}${cell.num(null, 4)}${empties('EF', 2)}</row>`,
+            `<row>${empties('A', 3)}${cell.num(null, 8)}</row>`,
+            `<row r="7">${empties('ABCDEFGHIJ', 7)}${cell.num('K7', 11)}</row>`,
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      [...s.cells()].map((c) => `${s.ref(c.row, c.col)}=${String(c.value)}`),
+      ['F1=red text', 'D2=4', 'B3=8', 'K7=11'],
+    );
+  });
+
   test('whitespace between elements (pretty-printed parts) is ignored', async () => {
     const xml = worksheetXml({
       rows: ['\n  <row r="1">\n    <c r="A1" t="s">\n      <v>0</v>\n    </c>\n    <c r="B1">\n      <v>2</v>\n    </c>\n  </row>\n'],
