@@ -42,6 +42,7 @@ function writerFor(type: string): Write {
  */
 export class Database {
   private readonly writerCache = new Map<string, ColumnWriter[]>();
+  private catalogRead: Promise<void> | undefined;
 
   private constructor(
     readonly path: string,
@@ -80,8 +81,16 @@ export class Database {
     const conn = await instance.connect();
     const db = new Database(path, instance, conn, options.readOnly ?? false);
     if (!db.readOnly) {
-      for (const file of MIGRATIONS) await db.exec(readFileSync(file, 'utf8'));
-      for (const sql of options.schemas ?? []) await db.exec(sql);
+      // one transaction: on its own, each CREATE … IF NOT EXISTS was a commit of its own, written and synced to the log
+      try {
+        await db.transaction(async () => {
+          for (const file of MIGRATIONS) await db.exec(readFileSync(file, 'utf8'));
+          for (const sql of options.schemas ?? []) await db.exec(sql);
+        });
+      } catch (err) {
+        db.close();
+        throw err;
+      }
     }
     return db;
   }
@@ -201,21 +210,36 @@ export class Database {
    * for every table at once, since each look-up in the catalog costs about 10 ms.
    */
   private async writersFor(table: string): Promise<ColumnWriter[]> {
-    if (!this.writerCache.has(table)) {
-      const cols = await this.all(
-        `SELECT table_name, column_name, data_type FROM duckdb_columns()
-          WHERE database_name = current_database() AND schema_name = current_schema() AND NOT internal ORDER BY table_name, column_index`,
-      );
-      this.writerCache.clear();
-      for (const c of cols) {
-        const list = this.writerCache.get(c.table_name as string) ?? [];
-        list.push({ column: c.column_name as string, type: c.data_type as string, write: writerFor(c.data_type as string) });
-        this.writerCache.set(c.table_name as string, list);
-      }
-    }
+    if (this.catalogRead) await this.catalogRead;
+    if (!this.writerCache.has(table)) await this.readWriters();
     const writers = this.writerCache.get(table);
     if (!writers) throw new QueryError(`append to ${table}`, new Error(`no table ${table}`));
     return writers;
+  }
+
+  private async readWriters(): Promise<void> {
+    const cols = await this.all(
+      `SELECT table_name, column_name, data_type FROM duckdb_columns()
+        WHERE database_name = current_database() AND schema_name = current_schema() AND NOT internal ORDER BY table_name, column_index`,
+    );
+    this.writerCache.clear();
+    for (const c of cols) {
+      const list = this.writerCache.get(c.table_name as string) ?? [];
+      list.push({ column: c.column_name as string, type: c.data_type as string, write: writerFor(c.data_type as string) });
+      this.writerCache.set(c.table_name as string, list);
+    }
+  }
+
+  /**
+   * Reads the column types the appends need now, in DuckDB's thread, while the caller goes on:
+   * an ingest asks before it parses (the read took 50-70 ms at the start of its load). A failure
+   * here is left to the append that needs the types, which reads them again.
+   */
+  prefetchColumnTypes(): void {
+    if (this.writerCache.size > 0 || this.catalogRead) return;
+    this.catalogRead = this.readWriters()
+      .catch(() => undefined)
+      .finally(() => (this.catalogRead = undefined));
   }
 
   /**

@@ -94,6 +94,7 @@ async function ingestFiles(files: ReturnType<typeof walk>, options: IngestOption
   const outcomes: Outcome[] = new Array(files.length);
   const pending: Array<{ index: number; prepared: Prepared }> = [];
   const batch = await openBatch(options.db);
+  options.db.prefetchColumnTypes();
   let done = 0;
   let next = 0;
   const worker = async () => {

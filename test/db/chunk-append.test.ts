@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Database } from '../../src/db/connection.js';
 import { prepareColumns, VECTOR_ROWS } from '../../src/db/chunk-append.js';
@@ -108,6 +111,41 @@ describe('appends a vector at a time', () => {
       await assert.rejects(db.append('t', nullId), (err: unknown) => err instanceof QueryError && /NOT NULL/i.test(err.message));
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('column types read ahead', () => {
+  test('an append after prefetchColumnTypes stores its rows; a table created since is read again', async () => {
+    const db = await Database.open(':memory:', { schemas: [SCHEMA] });
+    try {
+      db.prefetchColumnTypes();
+      db.prefetchColumnTypes();
+      await db.append('t', rows(3));
+      await db.exec(`CREATE TABLE u (code VARCHAR NOT NULL, n INTEGER)`);
+      await db.append('u', [{ code: 'ICE', n: 7 }]);
+      assert.deepEqual(await db.all(`SELECT count(*)::INTEGER AS n FROM t`), [{ n: 3 }]);
+      assert.deepEqual(await db.all(`SELECT code, n FROM u`), [{ code: 'ICE', n: 7 }]);
+      await assert.rejects(db.append('missing', [{ a: 1 }]), (err: unknown) => err instanceof QueryError && /no table missing/.test(err.message));
+    } finally {
+      db.close();
+    }
+  });
+
+  test('the schemas are created in one transaction: a broken one leaves no table of the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracker-schema-'));
+    try {
+      const path = join(dir, 'x.duckdb');
+      await assert.rejects(Database.open(path, { schemas: [SCHEMA, 'CREATE TABLE broken ('] }), (err: unknown) => err instanceof QueryError && /broken/.test(err.message));
+      const db = await Database.open(path, { schemas: [`CREATE TABLE IF NOT EXISTS v (x INTEGER)`] });
+      try {
+        const tables = (await db.all(`SELECT table_name FROM duckdb_tables() WHERE table_name IN ('t', 'v', 'releases') ORDER BY 1`)).map((r) => r.table_name);
+        assert.deepEqual(tables, ['releases', 'v']);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
