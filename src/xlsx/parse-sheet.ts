@@ -249,3 +249,25 @@ export function cellValue(
       return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) || !raw.includes('T') ? raw : `${raw}Z`);
   }
 }
+
+/**
+ * Every kind of cell, in rows with and without references, after runs of empty cells. V8
+ * optimises the cell loop on the first large sheet it meets; when that sheet had no date, inline
+ * string, error or cell without a reference, the first such cell later threw the optimised code
+ * away (over the detention workbooks: readCells compiled three times, cellValue four, 250 ms of
+ * compiler time on a 2-core machine). Read a few times when the module loads, this sheet shows
+ * V8 every path first. Its values are checked, so a change that breaks a path fails here too.
+ */
+function warmUp(): void {
+  const kinds =
+    '<c r="A1" t="s"><v>0</v></c><c r="B1"><v>12</v></c><c r="C1"><v>1.5</v></c><c r="D1" s="1"><v>45000</v></c>' +
+    '<c r="E1" t="str"><f>X</f><v>a&amp;b</v></c><c r="F1" t="inlineStr"><is><t>in</t></is></c><c r="G1" t="b"><v>1</v></c>' +
+    '<c r="H1" t="e"><v>#N/A</v></c><c r="I1" t="d"><v>2025-01-02T00:00:00</v></c><c r="J1" s="2"/><c r="K1" s="2"/><c r="L1"><v>-2</v></c>';
+  const xml = `<worksheet><sheetData><row r="1">${kinds}</row><row><c s="2"/><c><v>3</v></c><c t="s"><v>0</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>`;
+  const ctx: SheetContext = { sharedStrings: ['s'], dateStyles: new Set([1]), date1904: false };
+  for (let k = 0; k < 10; k++) {
+    const s = parseSheetXml(xml, 'warm-up', false, ctx);
+    if (s.get(1, 12) !== -2 || s.get(2, 3) !== 's' || s.merged.length !== 1) throw new Error('the xlsx cell reader misreads its warm-up sheet');
+  }
+}
+warmUp();
