@@ -126,6 +126,59 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       }
       continue;
     }
+    // Excel's own layout, read in one go: r, then s and t if present, then the value right after the tag
+    // (<c r="B7" s="12" t="s"><v>42</v></c>). Other attributes, a formula, an inline string or no reference
+    // go the general way below.
+    if (!empty && c2 === 32 && xml.charCodeAt(lt + 3) === 114 /* r */ && xml.charCodeAt(lt + 4) === 61 /* = */) {
+      let p = lt + 6;
+      let ch = xml.charCodeAt(p);
+      let refCol = 0;
+      while (ch >= 65 && ch <= 90) {
+        refCol = refCol * 26 + (ch - 64);
+        ch = xml.charCodeAt(++p);
+      }
+      let refRow = 0;
+      while (ch >= 48 && ch <= 57) {
+        refRow = refRow * 10 + (ch - 48);
+        ch = xml.charCodeAt(++p);
+      }
+      let fastStyle = -1;
+      let fastType = T_NUMBER;
+      if (ch === 34 /* " */) {
+        p++;
+        if (xml.charCodeAt(p) === 32 && xml.charCodeAt(p + 1) === 115 /* s */ && xml.charCodeAt(p + 2) === 61) {
+          p += 4;
+          let n = 0;
+          ch = xml.charCodeAt(p);
+          while (ch >= 48 && ch <= 57) {
+            n = n * 10 + (ch - 48);
+            ch = xml.charCodeAt(++p);
+          }
+          fastStyle = n;
+          p = ch === 34 ? p + 1 : -1;
+        }
+        if (p >= 0 && xml.charCodeAt(p) === 32 && xml.charCodeAt(p + 1) === 116 /* t */ && xml.charCodeAt(p + 2) === 61) {
+          const a = xml.charCodeAt(p + 4);
+          const b = xml.charCodeAt(p + 5);
+          fastType = a === 115 /* s */ ? (b === 34 /* " */ ? T_SHARED : T_STR) : (TYPE_BY_LETTER[a & 127] ?? T_NUMBER);
+          p = xml.indexOf('"', p + 4) + 1;
+        }
+        // <v> straight after the tag, and </v></c> straight after the value (which holds no '<')
+        if (p === gt && fastType !== T_INLINE && xml.charCodeAt(gt + 1) === 60 && xml.charCodeAt(gt + 2) === 118 && xml.charCodeAt(gt + 3) === 62) {
+          const a = gt + 4;
+          const b = xml.indexOf('<', a);
+          if (xml.charCodeAt(b + 1) === 47 && xml.charCodeAt(b + 2) === 118 && xml.charCodeAt(b + 4) === 60 && xml.charCodeAt(b + 6) === 99 && xml.charCodeAt(b + 7) === 62) {
+            row = refRow;
+            col = refCol;
+            pendingRef = -1;
+            i = b + 8;
+            const value = valueIn(xml, fastType, fastStyle, a, b, ctx);
+            if (value !== undefined) sheet.set(row, col, value);
+            continue;
+          }
+        }
+      }
+    }
     // one pass over the start tag's one-letter attributes: r (reference), s (style), t (type)
     let type = T_NUMBER;
     let style = -1;
@@ -224,7 +277,11 @@ export function cellValue(
   }
   const range = vRange(xml, gt, close);
   if (range === undefined) return undefined;
-  const [a, b] = range;
+  return valueIn(xml, type, style, range[0], range[1], ctx);
+}
+
+/** The value of a cell of a type other than inline string, whose <v> text is xml[a, b). */
+function valueIn(xml: string, type: number, style: number, a: number, b: number, ctx: SheetContext): CellValue | undefined {
   if (type === T_SHARED) {
     const index = plainInteger(xml, a, b);
     return ctx.sharedStrings[index >= 0 ? index : Number(xml.slice(a, b))] ?? '';

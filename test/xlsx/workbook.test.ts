@@ -256,6 +256,35 @@ describe('cell positions', () => {
     );
   });
 
+  test('attributes in Excel’s order or any other, extra attributes, values with and without a formula', async () => {
+    const s = await onlySheet({
+      sharedStrings: [si.plain('first'), si.plain('second')],
+      sheets: [
+        {
+          name: 'Layouts',
+          rows: [
+            '<row r="2">' +
+              '<c r="A2" s="0" t="s"><v>1</v></c>' + // Excel's order
+              '<c s="0" r="B2" t="s"><v>0</v></c>' + // s before r
+              '<c r="C2" t="s" s="0"><v>1</v></c>' + // t before s
+              '<c r="D2" s="0" cm="1"><v>4.25</v></c>' + // an attribute Excel adds for dynamic arrays
+              '<c r="E2"><f>D2*2</f><v>8.5</v></c>' + // a formula before the value
+              '<c r="F2" t="b"><v>0</v></c>' +
+              `<c r="G2" s="${STYLE.builtinDate}"><v>46116</v></c>` + // a date style
+              '<c r="H2"><v>-1.5E-3</v></c>' +
+              '<c r="I2" t="inlineStr"><v>ignored</v><is><t>kept</t></is></c>' +
+              `<c r="J2" t="n" s="${STYLE.builtinDate}"><v>46117</v></c>` + // t before a date style
+              '</row>',
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      [...s.cells()].map((c) => `${s.ref(c.row, c.col)}=${c.value instanceof Date ? c.value.toISOString().slice(0, 10) : String(c.value)}`),
+      ['A2=second', 'B2=first', 'C2=second', 'D2=4.25', 'E2=8.5', 'F2=false', 'G2=2026-04-04', 'H2=-0.0015', 'I2=kept', 'J2=2026-04-05'],
+    );
+  });
+
   test('whitespace between elements (pretty-printed parts) is ignored', async () => {
     const xml = worksheetXml({
       rows: ['\n  <row r="1">\n    <c r="A1" t="s">\n      <v>0</v>\n    </c>\n    <c r="B1">\n      <v>2</v>\n    </c>\n  </row>\n'],
