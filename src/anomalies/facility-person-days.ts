@@ -95,11 +95,15 @@ class Identities {
  * unless both names are listed in one release (then they are two facilities).
  */
 export function facilityKeys(rows: Array<{ release_id: string; name: string; city: string; state: string }>): (r: { name: string; city: string; state: string }) => string {
-  const memo = new Map<string, string>();
+  // by name, then city, then state: the rows of one place share their strings, so no key text is built per row
+  const memo = new Map<string, Map<string, Map<string, string>>>();
   const base = (r: { name: string; city: string; state: string }) => {
-    const raw = `${r.name}\u0000${r.city}\u0000${r.state}`;
-    let k = memo.get(raw);
-    if (k === undefined) memo.set(raw, (k = `${normaliseName(r.name, r.state)}|${normaliseCity(r.city)}|${r.state.trim().toUpperCase()}`));
+    let byCity = memo.get(r.name);
+    if (!byCity) memo.set(r.name, (byCity = new Map()));
+    let byState = byCity.get(r.city);
+    if (!byState) byCity.set(r.city, (byState = new Map()));
+    let k = byState.get(r.state);
+    if (k === undefined) byState.set(r.state, (k = `${normaliseName(r.name, r.state)}|${normaliseCity(r.city)}|${r.state.trim().toUpperCase()}`));
     return k;
   };
   const ids = new Identities();

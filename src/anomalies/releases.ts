@@ -76,8 +76,13 @@ export function addDays(iso: string, n: number): string {
 /** 12,345 or 12,345.6: numbers as a reader sees them in a detail text. */
 export function num(v: number | null | undefined, digits = 0): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
-  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  let format = formats.get(digits);
+  if (!format) formats.set(digits, (format = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })));
+  return format.format(v);
 }
+
+/** One formatter per number of digits: toLocaleString with options builds a new one at every call. */
+const formats = new Map<number, Intl.NumberFormat>();
 
 /** A cell as the anomalies name it everywhere: `Detention FY25!B20` (ICE's stray spaces around sheet names dropped). */
 export function sheetRef(sheet: string, cell: string): string {
