@@ -184,10 +184,6 @@ function writeInline(slots: Uint8Array, lengths: DataView, i: number, text: stri
 const setNull = (mask: Uint8Array, i: number) => (mask[i >> 3]! &= ~(1 << (i & 7)));
 
 /**
- * Appends prepared columns of `rowCount` rows through one data chunk, filled and reset a
- * vector's worth of rows at a time (a chunk per vector held about 40 MB until collected).
- */
-/**
  * A long text met again in the same vector gets the slot of its first copy: a slot is the
  * length, a prefix and a pointer into the vector's string heap, and DuckDB copies the bytes
  * when it stores the vector. Facility names, addresses and notes come back in release after
@@ -204,6 +200,10 @@ function shareRepeats(vector: bindings.Vector, n: number, repeats: number[]): vo
   bindings.copy_data_to_vector(vector, 0, data.buffer as ArrayBuffer, data.byteOffset, n * 16);
 }
 
+/**
+ * Appends prepared columns of `rowCount` rows through one data chunk, filled and reset a
+ * vector's worth of rows at a time (a chunk per vector held about 40 MB until collected).
+ */
 export function appendPrepared(appender: DuckDBAppender, prepared: Prepared[], rowCount: number): void {
   const firstAt = new Map<string, number>();
   const chunk = bindings.create_data_chunk(prepared.map((p) => bindings.create_logical_type(p.kind === 'number' ? p.type : bindings.Type.VARCHAR)));
