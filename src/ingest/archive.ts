@@ -32,7 +32,7 @@ export class Archive {
   /** Store `bytes` (unless already present) and return where they are; pass the sha256 when it is already known. */
   async put(bytes: Uint8Array, originalName: string, knownSha256?: string): Promise<PutResult> {
     const sha256 = knownSha256 ?? sha256Hex(bytes);
-    const path = this.pathFor(sha256, extensionOf(originalName));
+    const path = this.pathOf(sha256, originalName);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isFile() && existing.size === bytes.byteLength) {
       return { sha256, path, bytes: bytes.byteLength, existed: true };
@@ -59,6 +59,11 @@ export class Archive {
   /** Is content with this hash archived (under any extension)? */
   has(sha256: string): boolean {
     return this.find(sha256) !== undefined;
+  }
+
+  /** Where `put` stores content with this hash published under this name. */
+  pathOf(sha256: string, originalName: string): string {
+    return this.pathFor(sha256, extensionOf(originalName));
   }
 
   /** Where content with this hash and extension (e.g. `.xlsx`) is or would be stored. */

@@ -158,6 +158,8 @@ interface Prepared {
   parsed?: ParsedRelease;
   /** The archive write, started at parse time and awaited before the release is loaded. */
   archived?: Promise<{ path: string }>;
+  /** Where that write puts the file, known before it is done. */
+  archivePath?: string;
   /** Parsed on a thread: its rows wait in that thread's staging database. */
   staged?: StagedParse;
   /** The file's size in bytes. */
@@ -242,7 +244,7 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     // nothing); not awaited here, so the next file is parsed while this one is written and synced
     const archived = options.archive.put(file.bytes, described.fileName, sha256);
     archived.catch(() => undefined);
-    return { ...base, parsed, archived, staged };
+    return { ...base, parsed, archived, archivePath: options.archive.pathOf(sha256, described.fileName), staged };
   } catch (err) {
     settle(false);
     if (err instanceof TrackerError) return { status: 'error', path: file.path, source: dataset.id, error: err.message };
@@ -341,7 +343,7 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
       if (r.summary) summary = { ...summary, ...r.summary };
       found.push(...(r.anomalies ?? []));
     }
-    const archivePath = item.archived ? (await item.archived).path : null;
+    const archivePath = item.archived ? item.archivePath! : null;
     releases.push({
       release_id: releaseId,
       source_id: dataset.id,
@@ -362,6 +364,9 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
   const t0 = performance.now();
   for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source);
   run.detectMs += performance.now() - t0;
+  // the archive copies, written and synced meanwhile, before the commit that records them (a failed write fails
+  // the load); awaited here rather than release by release, they took 50-100 ms of waiting out of the load
+  for (const item of items) if (item.parsed && item.archived) await item.archived;
   return outcomes;
 }
 

@@ -317,3 +317,31 @@ test('a footnote date that does not exist is not taken as the snapshot date', as
     assert.deepEqual(await db.all('SELECT snapshot_date FROM releases'), [{ snapshot_date: null }]);
   });
 });
+
+test('a file whose archive copy cannot be written is an error, and not stored; the other file of the batch is', async (t) => {
+  await withStore(t, async ({ db, archive, real, folder }) => {
+    const dir = folder('in');
+    const failing = join(dir, basename(FY19));
+    const good = join(dir, basename(FY20));
+    copyFileSync(real(FY19), failing);
+    copyFileSync(real(FY20), good);
+    // the copy of one release fails only after its parse, while the batch is loaded (a full disk, say)
+    const put = archive.put.bind(archive);
+    archive.put = async (bytes, name, sha256) => {
+      if (name.includes('FY19')) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('ENOSPC: no space left on device');
+      }
+      return put(bytes, name, sha256);
+    };
+    const report = await ingestPaths([dir], { db, archive, origin: 'file' });
+    const err = assertError(report.outcomes, failing);
+    assert.match(err.error, /ENOSPC/);
+    assert.equal(outcomeFor(report.outcomes, good).status, 'ingested');
+    assert.deepEqual(await db.all('SELECT release_id FROM releases'), [{ release_id: '344994aa5584' }]);
+    assert.equal(await count(db, `SELECT count(*) FROM ice_detention_facts WHERE release_id <> '344994aa5584'`), 0);
+    assert.deepEqual(await incompleteReleases(db), []);
+    const [row] = await db.all(`SELECT archive_path FROM releases`);
+    assert.ok(readFileSync(row!.archive_path as string).length > 0, 'the stored release points at its archive copy');
+  });
+});
