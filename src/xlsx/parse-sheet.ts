@@ -225,6 +225,13 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
   }
 }
 
+/**
+ * Excel's error values, made once (they are read-only). Error cells are rare: V8 dropped the
+ * feedback of CellError's constructor between the first and the next, and an optimised cell loop
+ * that had inlined it was thrown away at the next error cell (a recompilation of 180 ms).
+ */
+const ERRORS = new Map(['#NULL!', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!', '#N/A', '#GETTING_DATA', '#SPILL!', '#CALC!'].map((code) => [code, new CellError(code)]));
+
 /** Row and column of a reference such as AB12 starting at `v`. */
 function readRef(xml: string, v: number): { row: number; col: number } {
   let col = 0;
@@ -300,7 +307,7 @@ function valueIn(xml: string, type: number, style: number, a: number, b: number,
     case T_BOOL:
       return raw === '1';
     case T_ERROR:
-      return new CellError(decodeEntities(raw));
+      return ERRORS.get(raw) ?? new CellError(decodeEntities(raw));
     default:
       // an ISO date-time without a zone is a wall-clock value: read it as UTC like every other date here
       return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) || !raw.includes('T') ? raw : `${raw}Z`);

@@ -51,7 +51,8 @@ export function looksLikeHeading(text: string): boolean {
  * cell directly below it and a number within the next three rows to its right;
  * cells inside a table already found are not titles.
  */
-export function findTitledTables(sheet: Sheet, rule: TitleRule = {}): TitledTable[] {
+export function findTitledTables(sheet: Sheet, rule: TitleRule = { isTitle: looksLikeHeading }): TitledTable[] {
+  // the default has the shape of a rule given ({ isTitle }): with two shapes, V8 threw the optimised code away once
   const accept = rule.isTitle ?? looksLikeHeading;
   // cells inside a table already read, as row × 2^14 + column (Excel has at most 16,384 columns)
   const taken = new Set<number>();
@@ -104,10 +105,12 @@ function readTable(sheet: Sheet, title: { row: number; col: number; text: string
     }
   }
   const dataRows: number[] = [];
+  // computed before the loop: as a rare branch's own sum, V8 met it only after optimising and threw the code away
+  const lastGapRow = headerRow + 2;
   for (let r = headerRow + 1; r <= sheet.maxRow; r++) {
     if (!hasNumberInRow(sheet, r, firstCol, lastCol)) {
       if (dataRows.length > 0) break;
-      if (r > headerRow + 2) return undefined;
+      if (r > lastGapRow) return undefined;
       continue;
     }
     dataRows.push(r);

@@ -101,6 +101,9 @@ describe('cell values', () => {
     assert.equal(s.text(2, 8), '#N/A');
     assert.deepEqual(s.get(2, 9), new CellError('#DIV/0!'));
     assert.equal(s.number(2, 8), undefined, 'an error is not a number');
+    // an error code Excel does not define is kept as written, entities decoded
+    const odd = await onlySheet({ sheets: [{ name: 'E', rows: [row(1, '<c r="A1" t="e"><v>#ODD&amp;!</v></c>')] }] });
+    assert.deepEqual(odd.get(1, 1), new CellError('#ODD&!'));
     assert.equal(s.number(2, 4), 7);
   });
 

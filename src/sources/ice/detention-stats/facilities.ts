@@ -199,9 +199,13 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
       `facility header lacks ${missing.join(', ')}`,
     );
   }
-  const colOf = (name: string) => [...columns].find(([, v]) => v === name)![0];
-  const nameCol = colOf('name');
-  const [cityCol, stateCol, aorCol] = ['city', 'state', 'aor'].map(colOf) as [number, number, number];
+  // the first column of each crosswalked name (a destructured array here made V8 throw parseFacilities' optimised code away)
+  const colOf = new Map<string, number>();
+  for (const [c, name] of columns) if (!colOf.has(name)) colOf.set(name, c);
+  const nameCol = colOf.get('name')!;
+  const cityCol = colOf.get('city')!;
+  const stateCol = colOf.get('state')!;
+  const aorCol = colOf.get('aor')!;
   const plan = compilePlan(columns);
   const otherCols = [...other.keys()];
   const jsonPlan = otherPlan(other);
