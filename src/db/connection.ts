@@ -233,13 +233,16 @@ export class Database {
   /**
    * Reads the column types the appends need now, in DuckDB's thread, while the caller goes on:
    * an ingest asks before it parses (the read took 50-70 ms at the start of its load). A failure
-   * here is left to the append that needs the types, which reads them again.
+   * here is left to the append that needs the types, which reads them again. The caller awaits
+   * the promise (it never rejects) before it lets the database be closed: closing while the read
+   * ran left the process hanging.
    */
-  prefetchColumnTypes(): void {
-    if (this.writerCache.size > 0 || this.catalogRead) return;
-    this.catalogRead = this.readWriters()
+  prefetchColumnTypes(): Promise<void> {
+    if (this.writerCache.size > 0) return Promise.resolve();
+    this.catalogRead ??= this.readWriters()
       .catch(() => undefined)
       .finally(() => (this.catalogRead = undefined));
+    return this.catalogRead;
   }
 
   /**

@@ -91,10 +91,20 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
 }
 
 async function ingestFiles(files: ReturnType<typeof walk>, options: IngestOptions, threads: Threads): Promise<IngestReport> {
+  const batch = await openBatch(options.db);
+  // the appends' column types, read in DuckDB's thread while the files are parsed; awaited before returning, since
+  // the caller may close the database next (a run with nothing to load never asks for them)
+  const columnTypes = options.db.prefetchColumnTypes();
+  try {
+    return await parseAndLoad(files, options, threads, batch);
+  } finally {
+    await columnTypes;
+  }
+}
+
+async function parseAndLoad(files: ReturnType<typeof walk>, options: IngestOptions, threads: Threads, batch: Batch): Promise<IngestReport> {
   const outcomes: Outcome[] = new Array(files.length);
   const pending: Array<{ index: number; prepared: Prepared }> = [];
-  const batch = await openBatch(options.db);
-  options.db.prefetchColumnTypes();
   let done = 0;
   let next = 0;
   const worker = async () => {
