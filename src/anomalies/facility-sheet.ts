@@ -1,5 +1,5 @@
 import type { Database } from '../db/connection.js';
-import { byKnownAt, num, releasesOf, sheetRef } from './releases.js';
+import { byKnownAt, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
 const ICE = 'ice.detention-stats';
@@ -131,14 +131,11 @@ export const staleFacilitiesSheet: Detector = {
 };
 
 /** The national fiscal-year ADP of each release, with its cell. */
-async function nationalAdp(db: Database): Promise<Map<string, { value: number; cell: string; fy: number | null }>> {
-  const rows = await db.all(
-    `SELECT f.release_id, f.sheet, f.cell, f.value, f.fiscal_year FROM ice_detention_facts f JOIN releases r USING (release_id)
-      WHERE r.source_id = $1 AND f.table_id = 'adp_by_agency_month_criminality' AND f.month IS NULL AND f.agency = 'all' AND f.criminality = 'all'
-        AND f.fiscal_year = r.fiscal_year`,
-    [ICE],
+async function nationalAdp(db: Database, memo: Memo): Promise<Map<string, { value: number; cell: string; fy: number | null }>> {
+  const facts = (await nationalFacts(db, memo)).filter(
+    (f) => f.table_id === 'adp_by_agency_month_criminality' && f.month === null && f.agency === 'all' && f.release_year,
   );
-  return new Map(rows.map((r) => [r.release_id as string, { value: Number(r.value), cell: sheetRef(r.sheet as string, r.cell as string), fy: r.fiscal_year as number | null }]));
+  return new Map(facts.map((f) => [f.release_id, { value: Number(f.value), cell: sheetRef(f.sheet, f.cell), fy: f.fiscal_year }]));
 }
 
 /**
@@ -156,7 +153,7 @@ export const facilityAdpSumMismatch: Detector = {
   sources: [ICE],
   async run(db, _source, memo): Promise<Finding[]> {
     const sheets = await facilitySheets(db, memo);
-    const adp = await nationalAdp(db);
+    const adp = await nationalAdp(db, memo);
     const releases = await releasesOf(db, ICE, memo);
     const out: Finding[] = [];
     releases.forEach((r, i) => {

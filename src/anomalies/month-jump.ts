@@ -1,5 +1,5 @@
 import type { Database } from '../db/connection.js';
-import { byDate, num, releasesOf, sheetRef } from './releases.js';
+import { byDate, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
 import type { Detector, Finding } from './types.js';
 
 const ICE = 'ice.detention-stats';
@@ -60,12 +60,8 @@ export const monthJump: Detector = {
   sources: [ICE],
   async run(db: Database, _source, memo): Promise<Finding[]> {
     const releases = (await releasesOf(db, ICE, memo)).filter((r) => !r.date_suspect && r.snapshot_date !== null);
-    const facts = await db.allJson(
-      `SELECT f.release_id, f.table_id, strftime(f.month, '%Y-%m-%d') AS month, f.value, f.sheet, f.cell
-         FROM ice_detention_facts f JOIN releases r USING (release_id)
-        WHERE r.source_id = $1 AND f.month IS NOT NULL AND f.agency = 'all' AND f.criminality = 'all' AND f.facility_type = 'all'
-          AND f.table_id IN ('adp_by_agency_month_criminality', 'book_ins_by_agency_month')`,
-      [ICE],
+    const facts = (await nationalFacts(db, memo)).filter(
+      (f) => f.month !== null && f.agency === 'all' && f.facility_type === 'all' && (f.table_id === 'adp_by_agency_month_criminality' || f.table_id === 'book_ins_by_agency_month'),
     );
     const byRelease = new Map<string, typeof facts>();
     for (const f of facts) {

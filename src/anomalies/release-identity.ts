@@ -1,7 +1,7 @@
 import type { Database } from '../db/connection.js';
 import type { Anomaly } from '../sources/types.js';
-import { sheetRef } from './releases.js';
-import type { Detector, Finding } from './types.js';
+import { nationalFacts, sheetRef } from './releases.js';
+import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
 /** A release as the identity checks see it: names, snapshot date and headline values. */
 export interface ReleaseFacts {
@@ -113,7 +113,7 @@ export function crossReleaseAnomalies(releases: ReleaseFacts[]): Array<Anomaly &
 }
 
 /** The identity facts of every release of a source, in snapshot-date order. */
-export async function releaseFacts(db: Database, sourceId: string): Promise<ReleaseFacts[]> {
+export async function releaseFacts(db: Database, sourceId: string, memo: Memo = noMemo): Promise<ReleaseFacts[]> {
   const rows = await db.allJson(
     `SELECT r.release_id, strftime(r.snapshot_date, '%Y-%m-%d') AS snapshot_date, r.fiscal_year, r.summary::VARCHAR AS summary,
             list(DISTINCT f.file_name ORDER BY f.file_name) AS names
@@ -124,16 +124,11 @@ export async function releaseFacts(db: Database, sourceId: string): Promise<Rele
   );
   const cells = new Map<string, { ice?: string; cbp?: string }>();
   if (sourceId === 'ice.detention-stats') {
-    const facts = await db.allJson(
-      `SELECT f.release_id, f.agency, f.sheet, f.cell FROM ice_detention_facts f JOIN releases r USING (release_id)
-        WHERE r.source_id = $1 AND f.table_id = 'detained_by_criminality_agency' AND f.measure = 'detained'
-          AND f.criminality = 'all' AND f.agency IN ('ICE', 'CBP')`,
-      [sourceId],
-    );
-    for (const f of facts) {
-      const c = cells.get(f.release_id as string) ?? {};
-      c[f.agency === 'ICE' ? 'ice' : 'cbp'] = sheetRef(f.sheet as string, f.cell as string);
-      cells.set(f.release_id as string, c);
+    for (const f of await nationalFacts(db, memo)) {
+      if (f.table_id !== 'detained_by_criminality_agency' || f.measure !== 'detained' || (f.agency !== 'ICE' && f.agency !== 'CBP')) continue;
+      const c = cells.get(f.release_id) ?? {};
+      c[f.agency === 'ICE' ? 'ice' : 'cbp'] = sheetRef(f.sheet, f.cell);
+      cells.set(f.release_id, c);
     }
   }
   return rows.map((r) => ({
@@ -152,7 +147,7 @@ function identityDetector(code: string, fields: Omit<Detector, 'code' | 'run' | 
     severity,
     ...fields,
     async run(db, sourceId, memo): Promise<Finding[]> {
-      return (await memo(`identity:${sourceId}`, async () => crossReleaseAnomalies(await releaseFacts(db, sourceId))))
+      return (await memo(`identity:${sourceId}`, async () => crossReleaseAnomalies(await releaseFacts(db, sourceId, memo))))
         .filter((a) => a.code === code)
         .map(({ release_id, subject, detail }) => ({ release_id, subject, detail }));
     },
