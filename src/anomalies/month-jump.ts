@@ -65,25 +65,25 @@ export const monthJump: Detector = {
     );
     const byRelease = new Map<string, typeof facts>();
     for (const f of facts) {
-      const list = byRelease.get(f.release_id as string) ?? [];
+      const list = byRelease.get(f.release_id) ?? [];
       list.push(f);
-      byRelease.set(f.release_id as string, list);
+      byRelease.set(f.release_id, list);
     }
     const out: Finding[] = [];
     for (const s of SERIES) {
       const known = new Map<string, MonthValue>();
       const tested = new Set<string>();
       for (const r of releases) {
-        const whole = (byRelease.get(r.release_id) ?? []).filter((f) => f.table_id === s.table && lastDay(f.month as string) <= r.snapshot_date!);
-        for (const f of whole) known.set(f.month as string, { value: Number(f.value), release_id: r.release_id, cell: sheetRef(f.sheet as string, f.cell as string) });
+        const whole = (byRelease.get(r.release_id) ?? []).filter((f) => f.table_id === s.table && lastDay(f.month!) <= r.snapshot_date!);
+        for (const f of whole) known.set(f.month!, { value: f.value, release_id: r.release_id, cell: sheetRef(f.sheet, f.cell) });
         const months = [...known.keys()].sort();
         const change = (m: string) => {
           const a = known.get(previousMonth(m));
           const b = known.get(m)!;
           return a && a.value > 0 ? { m, a, b, pct: (b.value - a.value) / a.value } : undefined;
         };
-        for (const f of whole.sort((x, y) => byDate(String(x.month), String(y.month)))) {
-          const m = f.month as string;
+        for (const f of whole.sort((x, y) => byDate(x.month!, y.month!))) {
+          const m = f.month!;
           if (tested.has(m)) continue;
           tested.add(m);
           const c = change(m);

@@ -249,7 +249,7 @@ export function appendPrepared(appender: DuckDBAppender, prepared: Prepared[], r
           } else repeats.push(i, first);
         }
         bindings.copy_data_to_vector(vector, 0, slots.buffer, 0, n * 16);
-        // longer texts are copied into the vector's own string heap, one call each
+        // longer texts are copied into the vector's own string heap, one call per distinct text
         for (const i of long) bindings.vector_assign_string_element(vector, i, p.values[from + i]!);
         if (repeats.length > 0) shareRepeats(vector, n, repeats);
       }

@@ -166,10 +166,8 @@ interface Prepared {
   fileRow: Record<string, string | number | null | Date>;
   /** Set for a new release; absent when the bytes are a known release under another name. */
   parsed?: ParsedRelease;
-  /** The archive write, started at parse time and awaited before the release is loaded. */
+  /** The archive write, started at parse time and awaited before the load's commit (its path is known before: Archive.pathOf). */
   archived?: Promise<{ path: string }>;
-  /** Where that write puts the file, known before it is done. */
-  archivePath?: string;
   /** Parsed on a thread: its rows wait in that thread's staging database. */
   staged?: StagedParse;
   /** The file's size in bytes. */
@@ -254,7 +252,7 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     // nothing); not awaited here, so the next file is parsed while this one is written and synced
     const archived = options.archive.put(file.bytes, described.fileName, sha256);
     archived.catch(() => undefined);
-    return { ...base, parsed, archived, archivePath: options.archive.pathOf(sha256, described.fileName), staged };
+    return { ...base, parsed, archived, staged };
   } catch (err) {
     settle(false);
     if (err instanceof TrackerError) return { status: 'error', path: file.path, source: dataset.id, error: err.message };
@@ -353,7 +351,7 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
       if (r.summary) summary = { ...summary, ...r.summary };
       found.push(...(r.anomalies ?? []));
     }
-    const archivePath = item.archived ? item.archivePath! : null;
+    const archivePath = item.archived ? options.archive.pathOf(item.sha256, item.fileRow.file_name as string) : null;
     releases.push({
       release_id: releaseId,
       source_id: dataset.id,

@@ -207,7 +207,6 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
   const stateCol = colOf.get('state')!;
   const aorCol = colOf.get('aor')!;
   const plan = compilePlan(columns);
-  const otherCols = [...other.keys()];
   const jsonPlan = otherPlan(other);
   const rows: FacilityRow[] = [];
   const invalidDates: Array<{ cell: string; text: string }> = [];
@@ -222,7 +221,7 @@ export function parseFacilities(sheet: Sheet, file: string, releaseId: string): 
     }
     const row = facilityRow(new FacilityRecord(releaseId, sheet.name, r), cells, plan);
     if (plan.dateCol > 0 && row.last_inspection_date === null && cells[plan.dateCol] !== undefined) dateNotDate(sheet, r, plan.dateCol, row, invalidDates);
-    if (otherCols.length > 0) row.other_columns = otherColumns(sheet, r, cells, other, jsonPlan);
+    if (other.size > 0) row.other_columns = otherColumns(sheet, r, cells, other, jsonPlan);
     rows.push(row);
   }
   let dataSourceDate: string | null = null;
