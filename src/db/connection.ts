@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import bindings from '@duckdb/node-bindings';
 import { CliError, QueryError } from '../lib/errors.js';
 import { appendPrepared, integerColumns, prepareColumns, type Cell } from './chunk-append.js';
 import { ident } from './sql.js';
@@ -13,6 +14,18 @@ const MIGRATIONS = ['001-core.sql', '002-release-sources.sql'].map((f) => join(d
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type DbRow = Record<string, JsValue>;
 export type NumberColumn = Int32Array | Uint32Array | Float64Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+type NumberArray = { new (n: number): NumberColumn; new (b: ArrayBufferLike, offset: number, length: number): NumberColumn; BYTES_PER_ELEMENT: number };
+
+/** The typed array of each column type readNumberColumns takes, whose vectors hold exactly its elements. */
+const NUMBER_ARRAYS = new Map<DuckDBTypeId, NumberArray>([
+  [DuckDBTypeId.TINYINT, Int8Array],
+  [DuckDBTypeId.SMALLINT, Int16Array],
+  [DuckDBTypeId.INTEGER, Int32Array],
+  [DuckDBTypeId.UTINYINT, Uint8Array],
+  [DuckDBTypeId.USMALLINT, Uint16Array],
+  [DuckDBTypeId.UINTEGER, Uint32Array],
+  [DuckDBTypeId.DOUBLE, Float64Array],
+]);
 type Write = (a: DuckDBAppender, v: NonNullable<Cell>) => void;
 interface ColumnWriter {
   column: string;
@@ -266,34 +279,42 @@ export class Database {
     } catch (err) {
       throw new QueryError(sql, err);
     }
-    let columns: NumberColumn[] = [];
     let rows = 0;
-    const allocate = (like: NumberColumn, n: number): NumberColumn => {
-      const Column = like.constructor as { new (n: number): NumberColumn; new (b: SharedArrayBuffer): NumberColumn; BYTES_PER_ELEMENT: number };
-      return progress ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT)) : new Column(n);
-    };
+    let columns: NumberColumn[] = [];
+    const allocate = (Column: NumberArray, n: number): NumberColumn =>
+      progress ? new Column(new SharedArrayBuffer(n * Column.BYTES_PER_ELEMENT), 0, n) : new Column(n);
     const report = (n: number) => {
       Atomics.store(progress!.copied, 0, n);
       Atomics.notify(progress!.copied, 0);
     };
     try {
-      // a materialised result's chunks are taken synchronously, without a promise per 2,048 rows
+      const kinds: NumberArray[] = [];
+      for (let c = 0; c < result.columnCount; c++) {
+        const kind = NUMBER_ARRAYS.get(result.columnTypeId(c));
+        if (!kind) throw new QueryError(sql, new Error(`column ${c + 1} is not a column of numbers (${result.columnType(c).toString()})`));
+        kinds.push(kind);
+      }
+      columns = kinds.map((k) => allocate(k, progress ? result.rowCount : rowsHint));
+      // a materialised result's chunks are taken synchronously, without a promise per 2,048 rows; each vector's
+      // numbers are copied from the bindings' buffer as they are: through node-api's vector objects (a type
+      // look-up and a validity mask per vector) the copy of 10 million rows of 7 columns took 1.2 s, now 0.9 s
       for (let k = 0, count = result.chunkCount; k < count; k++) {
         const chunk = result.getChunk(k);
-        if (chunk.rowCount === 0) continue;
         const n = chunk.rowCount;
-        for (let c = 0; c < chunk.columnCount; c++) {
-          const items = (chunk.getColumnVector(c) as unknown as { items?: NumberColumn }).items;
-          if (!ArrayBuffer.isView(items)) throw new QueryError(sql, new Error(`column ${c + 1} is not a column of numbers`));
-          if (columns.length <= c) columns.push(allocate(items, progress ? result.rowCount : Math.max(rowsHint, n)));
+        if (n === 0) continue;
+        for (let c = 0; c < kinds.length; c++) {
+          const Column = kinds[c]!;
+          const size = Column.BYTES_PER_ELEMENT;
+          const data = bindings.vector_get_data(bindings.data_chunk_get_vector(chunk.chunk, c), n * size);
           let col = columns[c]!;
           if (rows + n > col.length) {
             if (progress) throw new QueryError(sql, new Error(`more rows than the ${result.rowCount} the result counts`));
-            const grown = allocate(col, Math.max(2 * col.length, rows + n));
+            const grown = allocate(Column, Math.max(2 * col.length, rows + n));
             grown.set(col.subarray(0, rows) as never);
             columns[c] = col = grown;
           }
-          col.set(items as never, rows);
+          // as bytes: the copy the bindings hand back need not sit at a multiple of the element size
+          new Uint8Array(col.buffer, col.byteOffset + rows * size, n * size).set(data);
         }
         if (rows === 0) progress?.onColumns(columns, result.rowCount);
         rows += n;
