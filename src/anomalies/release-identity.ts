@@ -1,6 +1,6 @@
 import type { Database } from '../db/connection.js';
 import type { Anomaly } from '../sources/types.js';
-import { nationalFacts, sheetRef } from './releases.js';
+import { ICE_DETENTION_STATS, nationalFacts, sheetRef } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
 /** A release as the identity checks see it: names, snapshot date and headline values. */
@@ -123,7 +123,7 @@ export async function releaseFacts(db: Database, sourceId: string, memo: Memo = 
     [sourceId],
   );
   const cells = new Map<string, { ice?: string; cbp?: string }>();
-  if (sourceId === 'ice.detention-stats') {
+  if (sourceId === ICE_DETENTION_STATS) {
     for (const f of await nationalFacts(db, memo)) {
       if (f.table_id !== 'detained_by_criminality_agency' || f.measure !== 'detained' || (f.agency !== 'ICE' && f.agency !== 'CBP')) continue;
       const c = cells.get(f.release_id) ?? {};
@@ -172,7 +172,7 @@ export const agencyColumnsSwapped = identityDetector(
     explain:
       'Two releases with the same snapshot date give the same total of people detained, but the ICE-arrested and CBP-arrested counts are exchanged. ' +
       'One of the two files has its arresting-agency columns the wrong way round; the detail says which one fits the releases around it.',
-    sources: ['ice.detention-stats'],
+    sources: [ICE_DETENTION_STATS],
   },
   'error',
 );

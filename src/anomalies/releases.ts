@@ -1,6 +1,9 @@
 import type { Database } from '../db/connection.js';
 import { noMemo, type Memo } from './types.js';
 
+/** The id of ICE's detention statistics, the source most detectors read. */
+export const ICE_DETENTION_STATS = 'ice.detention-stats';
+
 /** What the detectors need to know about a release: dates, place in time, headline values, names. */
 export interface ReleaseInfo {
   release_id: string;
@@ -44,8 +47,9 @@ export function nationalFacts(db: Database, memo: Memo = noMemo): Promise<Nation
       `SELECT f.release_id, f.table_id, f.measure, strftime(f.month, '%Y-%m-%d') AS month, f.agency, f.facility_type, f.fiscal_year,
               coalesce(f.fiscal_year = r.fiscal_year, false) AS release_year, f.value, f.sheet, f.cell
          FROM ice_detention_facts f JOIN releases r USING (release_id)
-        WHERE r.source_id = 'ice.detention-stats' AND f.criminality = 'all'
+        WHERE r.source_id = $1 AND f.criminality = 'all'
           AND f.table_id IN ('detained_by_criminality_agency', 'adp_by_agency_month_criminality', 'book_ins_by_agency_month')`,
+      [ICE_DETENTION_STATS],
     ),
   );
 }

@@ -1,5 +1,5 @@
 import { fiscalYearOfFileName } from '../sources/ice/detention-stats/parse.js';
-import { releasesOf, type ReleaseInfo } from './releases.js';
+import { ICE_DETENTION_STATS, releasesOf, type ReleaseInfo } from './releases.js';
 import type { Detector, Finding } from './types.js';
 
 interface Sighting {
@@ -15,7 +15,7 @@ const MONTH_WORDS = /(?:^|[-_ ])(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|no
 
 /** The family a file belongs to and the fiscal year it claims, from its name. */
 function familyOf(sourceId: string, fileName: string, contentFy: number | null): { family: string; fy: number } {
-  if (sourceId === 'ice.detention-stats') return { family: sourceId, fy: fiscalYearOfFileName(fileName) ?? contentFy ?? 0 };
+  if (sourceId === ICE_DETENTION_STATS) return { family: sourceId, fy: fiscalYearOfFileName(fileName) ?? contentFy ?? 0 };
   // nationwide-encounters-fy23-fy26-nov-state.csv → nationwide-encounters-state.csv
   const family = fileName.toLowerCase().replace(/fy\d{2,4}/g, '').replace(MONTH_WORDS, '').replace(/\d+/g, '').replace(/[-_ ]+/g, '-');
   return { family: `${sourceId}:${family}`, fy: contentFy ?? 0 };
