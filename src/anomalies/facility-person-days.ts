@@ -1,10 +1,10 @@
 import type { Database } from '../db/connection.js';
+import { ICE_DETENTION_STATS as ICE } from '../sources/ice/detention-stats/source-id.js';
 import { cleanText, isTruncationOf, normaliseCity, normaliseName, sameCity } from '../facilities/normalise.js';
 import { FACILITY_ADP_SQL, facilitySheets } from './facility-sheet.js';
-import { addDays, byDate, byKnownAt, daysBetween, ICE_DETENTION_STATS, num, releasesOf, sheetRef, type ReleaseInfo } from './releases.js';
+import { addDays, byDate, byKnownAt, daysBetween, num, releasesOf, sheetRef, type ReleaseInfo } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
-const ICE = ICE_DETENTION_STATS;
 
 /**
  * ICE's facility figures are computed a few days before the national snapshot (the sheet's

@@ -1,8 +1,8 @@
 import type { Database } from '../db/connection.js';
-import { byKnownAt, ICE_DETENTION_STATS, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
+import { ICE_DETENTION_STATS as ICE } from '../sources/ice/detention-stats/source-id.js';
+import { byKnownAt, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
-const ICE = ICE_DETENTION_STATS;
 
 /** The four criminality-by-gender ADP columns of the Facilities sheet; their sum is a facility's ADP. */
 export const FACILITY_ADP_SQL = `coalesce(male_crim, 0) + coalesce(male_noncrim, 0) + coalesce(female_crim, 0) + coalesce(female_noncrim, 0)`;

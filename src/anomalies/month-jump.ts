@@ -1,8 +1,8 @@
 import type { Database } from '../db/connection.js';
-import { byDate, ICE_DETENTION_STATS, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
+import { ICE_DETENTION_STATS as ICE } from '../sources/ice/detention-stats/source-id.js';
+import { byDate, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
 import type { Detector, Finding } from './types.js';
 
-const ICE = ICE_DETENTION_STATS;
 
 /** A change is a jump when it is this many times the largest change the series had shown before… */
 export const JUMP_FACTOR = 1.5;

@@ -1,6 +1,7 @@
 import type { Database } from '../db/connection.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
 import type { Anomaly } from '../sources/types.js';
-import { ICE_DETENTION_STATS, nationalFacts, sheetRef } from './releases.js';
+import { nationalFacts, sheetRef } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
 /** A release as the identity checks see it: names, snapshot date and headline values. */

@@ -1,8 +1,6 @@
 import type { Database } from '../db/connection.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
 import { noMemo, type Memo } from './types.js';
-
-/** The id of ICE's detention statistics, the source most detectors read. */
-export const ICE_DETENTION_STATS = 'ice.detention-stats';
 
 /** What the detectors need to know about a release: dates, place in time, headline values, names. */
 export interface ReleaseInfo {

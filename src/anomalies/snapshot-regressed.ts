@@ -1,5 +1,6 @@
 import { fiscalYearOfFileName } from '../sources/ice/detention-stats/parse.js';
-import { ICE_DETENTION_STATS, releasesOf, type ReleaseInfo } from './releases.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
+import { releasesOf, type ReleaseInfo } from './releases.js';
 import type { Detector, Finding } from './types.js';
 
 interface Sighting {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../../types.js';
 import { DETENTION_STATS_PAGE, discoverDetentionStats, isDetentionStatsFileName } from './discover.js';
 import { parseDetentionStats } from './parse.js';
+import { ICE_DETENTION_STATS } from './source-id.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -11,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const MIRROR_PREFIX = /^(\d{4}-\d{2}-\d{2})_(.+)$/;
 
 export const iceDetentionStats: Dataset = {
-  id: 'ice.detention-stats',
+  id: ICE_DETENTION_STATS,
   title: 'ICE Detention Statistics',
   agency: 'U.S. Immigration and Customs Enforcement (ICE)',
   sourceUrl: DETENTION_STATS_PAGE,
