@@ -19,19 +19,22 @@ export function excelSerialToDate(serial: number, date1904 = false): Date {
 }
 
 /**
- * Reads the cached value of every cell in a worksheet part. Formula cells keep
- * the value Excel last computed (`<v>` beside `<f>`); empty styled cells are not
- * stored, which bounds memory on sheets whose used range runs to column XFC
- * (ICE's FY2025 "Monthly Segregation" sheet).
+ * Reads the cached value of every cell in a worksheet part, given as its bytes (UTF-8). Formula
+ * cells keep the value Excel last computed (`<v>` beside `<f>`); empty styled cells are not
+ * stored, which bounds memory on sheets whose used range runs to column XFC (ICE's FY2025
+ * "Monthly Segregation" sheet). The bytes are scanned as they are, not decoded into one string:
+ * on this project's machine a large string's fresh memory cost more than its decoding (the 73 MB
+ * of sheet XML in the 139 detention workbooks took about 300 ms to decode, a tenth of it the copy).
  */
-export function parseSheetXml(xml: string, name: string, hidden: boolean, ctx: SheetContext): Sheet {
+export function parseSheetBytes(xml: Buffer, name: string, hidden: boolean, ctx: SheetContext): Sheet {
   const sheet = new Sheet(name, hidden);
-  const dataStart = xml.indexOf('<sheetData');
-  const dataEnd = xml.lastIndexOf('</sheetData>');
+  const dataStart = xml.indexOf(SHEET_DATA);
+  const dataEnd = xml.lastIndexOf(SHEET_DATA_END);
   if (dataStart >= 0 && dataEnd > dataStart) readCells(xml, dataStart, dataEnd, sheet, ctx);
-  const mergeStart = xml.indexOf('<mergeCells', dataEnd >= 0 ? dataEnd : 0);
+  const mergeStart = xml.indexOf(MERGE_CELLS, dataEnd >= 0 ? dataEnd : 0);
   if (mergeStart >= 0) {
-    for (const tag of startTags(xml.slice(mergeStart), 'mergeCell')) {
+    const mergeEnd = xml.indexOf(MERGE_CELLS_END, mergeStart);
+    for (const tag of startTags(xml.toString('utf8', mergeStart, mergeEnd >= 0 ? mergeEnd : xml.length), 'mergeCell')) {
       const ref = attr(tag, 'ref');
       if (!ref) continue;
       const [a, b] = ref.split(':');
@@ -43,13 +46,20 @@ export function parseSheetXml(xml: string, name: string, hidden: boolean, ctx: S
   return sheet;
 }
 
-/** Value of attribute `name` (given as ` name="`) in a start tag's text, or undefined. */
-function tagAttr(tag: string, name: string): string | undefined {
-  const i = tag.indexOf(name);
-  if (i < 0) return undefined;
-  const start = i + name.length;
-  return tag.slice(start, tag.indexOf('"', start));
+/** A worksheet part given as text (tests, small sheets): read as its UTF-8 bytes. */
+export function parseSheetXml(xml: string, name: string, hidden: boolean, ctx: SheetContext): Sheet {
+  return parseSheetBytes(Buffer.from(xml, 'utf8'), name, hidden, ctx);
 }
+
+const SHEET_DATA = Buffer.from('<sheetData');
+const SHEET_DATA_END = Buffer.from('</sheetData>');
+const MERGE_CELLS = Buffer.from('<mergeCells');
+const MERGE_CELLS_END = Buffer.from('</mergeCells>');
+const CELL_END = Buffer.from('</c>');
+const CELL_OPEN = Buffer.from('<c');
+const V_OPEN = Buffer.from('<v');
+const V_END = Buffer.from('</v>');
+const IS_OPEN = Buffer.from('<is');
 
 // cell types by the first letters of the t attribute (exported for the streaming reader, stream-rows.ts)
 export const T_NUMBER = 0;
@@ -68,21 +78,44 @@ const TYPE_BY_LETTER: number[] = Array.from({ length: 128 }, (_, c) =>
   c === 105 /* i */ ? T_INLINE : c === 98 /* b */ ? T_BOOL : c === 101 /* e */ ? T_ERROR : c === 100 /* d */ ? T_DATE : T_NUMBER,
 );
 
+/** The first `byte` at or after `from` and before `to`, or -1: a loop, as the bytes sought are a few apart (a call into buffer.indexOf cost more). */
+function nextByte(xml: Buffer, byte: number, from: number, to: number): number {
+  for (let k = from; k < to; k++) if (xml[k] === byte) return k;
+  return -1;
+}
+
 /**
  * Where the cell that `</c>` at `close` ends starts (its `<c ` or `<c>`), looking back no further
  * than `from`; -1 if none. Rich text inside a cell has `<color`, `<charset`, `<condense`: not cells.
  */
-function cellStart(xml: string, from: number, close: number): number {
-  let k = xml.lastIndexOf('<c', close);
+function cellStart(xml: Buffer, from: number, close: number): number {
+  let k = xml.lastIndexOf(CELL_OPEN, close);
   while (k >= from) {
-    const next = xml.charCodeAt(k + 2);
+    const next = xml[k + 2];
     if (next === 32 || next === 62) return k;
-    k = xml.lastIndexOf('<c', k - 1);
+    k = k > 0 ? xml.lastIndexOf(CELL_OPEN, k - 1) : -1;
   }
   return -1;
 }
 
-function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
+/** The row number in a `<row …>` tag at [lt, gt), or -1 when it has no r attribute. */
+function rowNumber(xml: Buffer, lt: number, gt: number): number {
+  for (let k = lt + 4; k + 3 < gt; k++) {
+    if (xml[k] === 32 && xml[k + 1] === 114 /* r */ && xml[k + 2] === 61 /* = */ && xml[k + 3] === 34 /* " */) {
+      let n = 0;
+      let p = k + 4;
+      let ch = xml[p]!;
+      while (ch >= 48 && ch <= 57) {
+        n = n * 10 + (ch - 48);
+        ch = xml[++p]!;
+      }
+      return n;
+    }
+  }
+  return -1;
+}
+
+function readCells(xml: Buffer, from: number, to: number, sheet: Sheet, ctx: SheetContext): void {
   let row = 0;
   let col = 0;
   // where the reference of the last empty cell starts, read only if a later cell has none
@@ -91,14 +124,15 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
   // up to here, elements are read one by one (after an empty cell, the next cell with a value had no reference)
   let stepUntil = -1;
   while (i < to) {
-    const lt = xml.indexOf('<', i);
-    if (lt < 0 || lt >= to) break;
-    const c1 = xml.charCodeAt(lt + 1);
-    const c2 = xml.charCodeAt(lt + 2);
-    const gt = xml.indexOf('>', lt);
-    if (c1 === 114 /* r */ && c2 === 111 /* o */ && xml.startsWith('<row', lt)) {
-      const r = tagAttr(xml.slice(lt, gt), ' r="');
-      row = r !== undefined ? Number(r) : row + 1;
+    const lt = nextByte(xml, 60 /* < */, i, to);
+    if (lt < 0) break;
+    const c1 = xml[lt + 1];
+    const c2 = xml[lt + 2];
+    const gt = nextByte(xml, 62 /* > */, lt, xml.length);
+    if (gt < 0) break;
+    if (c1 === 114 /* r */ && c2 === 111 /* o */ && xml[lt + 3] === 119 /* w */) {
+      const r = rowNumber(xml, lt, gt);
+      row = r >= 0 ? r : row + 1;
       col = 0;
       pendingRef = -1;
       i = gt + 1;
@@ -108,18 +142,18 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       i = gt + 1;
       continue;
     }
-    const empty = xml.charCodeAt(gt - 1) === 47; // a styled empty cell: its position counts, no value
+    const empty = xml[gt - 1] === 47; // a styled empty cell: its position counts, no value
     // Excel writes r first: an empty cell's reference is kept for later, not parsed (bloated sheets are mostly empty cells)
-    if (empty && xml.charCodeAt(lt + 3) === 114 /* r */ && xml.charCodeAt(lt + 4) === 61 /* = */) {
+    if (empty && xml[lt + 3] === 114 /* r */ && xml[lt + 4] === 61 /* = */) {
       pendingRef = lt + 6;
       i = gt + 1;
       if (i >= stepUntil) {
         // Empty cells come in runs (most of a bloated sheet), and only cells with a value have a </c>: when that
         // next cell gives its own reference, the rows and empty cells before it need not be read.
-        const close = xml.indexOf('</c>', i);
+        const close = xml.indexOf(CELL_END, i);
         if (close < 0 || close >= to) break;
         const start = cellStart(xml, i, close);
-        if (start >= 0 && xml.charCodeAt(start + 3) === 114 /* r */ && xml.charCodeAt(start + 4) === 61 /* = */) {
+        if (start >= 0 && xml[start + 3] === 114 /* r */ && xml[start + 4] === 61 /* = */) {
           pendingRef = -1;
           i = start;
         } else stepUntil = close + 4;
@@ -130,50 +164,50 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
     // (<c r="B7" s="12" t="s"><v>42</v></c>). Other attributes, a formula, an inline string or no reference
     // go the general way below. The reference and style are parsed here as readRef and the loop below do, written
     // out: through readRef and shared digit helpers this scan was 7-9% slower (measured interleaved, twice each way).
-    if (!empty && c2 === 32 && xml.charCodeAt(lt + 3) === 114 /* r */ && xml.charCodeAt(lt + 4) === 61 /* = */) {
+    if (!empty && c2 === 32 && xml[lt + 3] === 114 /* r */ && xml[lt + 4] === 61 /* = */) {
       let p = lt + 6;
-      let ch = xml.charCodeAt(p);
+      let ch = xml[p]!;
       let refCol = 0;
       while (ch >= 65 && ch <= 90) {
         refCol = refCol * 26 + (ch - 64);
-        ch = xml.charCodeAt(++p);
+        ch = xml[++p]!;
       }
       let refRow = 0;
       while (ch >= 48 && ch <= 57) {
         refRow = refRow * 10 + (ch - 48);
-        ch = xml.charCodeAt(++p);
+        ch = xml[++p]!;
       }
       let fastStyle = -1;
       let fastType = T_NUMBER;
       if (ch === 34 /* " */) {
         p++;
-        if (xml.charCodeAt(p) === 32 && xml.charCodeAt(p + 1) === 115 /* s */ && xml.charCodeAt(p + 2) === 61) {
+        if (xml[p] === 32 && xml[p + 1] === 115 /* s */ && xml[p + 2] === 61) {
           p += 4;
           let n = 0;
-          ch = xml.charCodeAt(p);
+          ch = xml[p]!;
           while (ch >= 48 && ch <= 57) {
             n = n * 10 + (ch - 48);
-            ch = xml.charCodeAt(++p);
+            ch = xml[++p]!;
           }
           fastStyle = n;
           p = ch === 34 ? p + 1 : -1;
         }
-        if (p >= 0 && xml.charCodeAt(p) === 32 && xml.charCodeAt(p + 1) === 116 /* t */ && xml.charCodeAt(p + 2) === 61) {
-          const a = xml.charCodeAt(p + 4);
-          const b = xml.charCodeAt(p + 5);
+        if (p >= 0 && xml[p] === 32 && xml[p + 1] === 116 /* t */ && xml[p + 2] === 61) {
+          const a = xml[p + 4]!;
+          const b = xml[p + 5];
           fastType = a === 115 /* s */ ? (b === 34 /* " */ ? T_SHARED : T_STR) : (TYPE_BY_LETTER[a & 127] ?? T_NUMBER);
-          p = xml.indexOf('"', p + 4) + 1;
+          p = nextByte(xml, 34 /* " */, p + 4, gt) + 1;
         }
         // <v> straight after the tag, and </v></c> straight after the value (which holds no '<')
-        if (p === gt && fastType !== T_INLINE && xml.charCodeAt(gt + 1) === 60 && xml.charCodeAt(gt + 2) === 118 && xml.charCodeAt(gt + 3) === 62) {
+        if (p === gt && fastType !== T_INLINE && xml[gt + 1] === 60 && xml[gt + 2] === 118 && xml[gt + 3] === 62) {
           const a = gt + 4;
-          const b = xml.indexOf('<', a);
-          if (xml.charCodeAt(b + 1) === 47 && xml.charCodeAt(b + 2) === 118 && xml.charCodeAt(b + 4) === 60 && xml.charCodeAt(b + 6) === 99 && xml.charCodeAt(b + 7) === 62) {
+          const b = nextByte(xml, 60 /* < */, a, to);
+          if (b >= 0 && xml[b + 1] === 47 && xml[b + 2] === 118 && xml[b + 4] === 60 && xml[b + 6] === 99 && xml[b + 7] === 62) {
             row = refRow;
             col = refCol;
             pendingRef = -1;
             i = b + 8;
-            const value = valueIn(xml, fastType, fastStyle, a, b, ctx);
+            const value = valueAt(xml, fastType, fastStyle, a, b, ctx);
             if (value !== undefined) sheet.set(row, col, value);
             continue;
           }
@@ -185,26 +219,27 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
     let style = -1;
     let hasRef = false;
     for (let k = lt + 2; k < gt; k++) {
-      if (xml.charCodeAt(k) !== 32 || xml.charCodeAt(k + 2) !== 61 /* = */) continue;
-      const name = xml.charCodeAt(k + 1);
+      if (xml[k] !== 32 || xml[k + 2] !== 61 /* = */) continue;
+      const name = xml[k + 1];
       let v = k + 4; // first character of the value, after ="
       if (name === 114 /* r */) {
         ({ row, col } = readRef(xml, v));
         hasRef = true;
       } else if (name === 115 /* s */) {
         let n = 0;
-        let ch = xml.charCodeAt(v);
+        let ch = xml[v]!;
         while (ch >= 48 && ch <= 57) {
           n = n * 10 + (ch - 48);
-          ch = xml.charCodeAt(++v);
+          ch = xml[++v]!;
         }
         style = n;
       } else if (name === 116 /* t */) {
-        const a = xml.charCodeAt(v);
-        const b = xml.charCodeAt(v + 1);
+        const a = xml[v]!;
+        const b = xml[v + 1];
         type = a === 115 /* s */ ? (b === 34 /* " */ ? T_SHARED : T_STR) : (TYPE_BY_LETTER[a & 127] ?? T_NUMBER);
       }
-      k = xml.indexOf('"', v);
+      const quote = nextByte(xml, 34 /* " */, v, gt);
+      k = quote < 0 ? gt : quote;
     }
     if (!hasRef) {
       if (pendingRef >= 0) {
@@ -219,8 +254,9 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
       i = gt + 1;
       continue;
     }
-    const close = xml.indexOf('</c>', gt);
-    const value = cellValue(xml, type, style, gt, close, ctx);
+    const close = xml.indexOf(CELL_END, gt);
+    if (close < 0) break;
+    const value = cellValueAt(xml, type, style, gt, close, ctx);
     i = close + 4;
     if (value !== undefined) sheet.set(row, col, value);
   }
@@ -235,17 +271,17 @@ function readCells(xml: string, from: number, to: number, sheet: Sheet, ctx: She
 const ERRORS = new Map(['#NULL!', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!', '#N/A', '#GETTING_DATA', '#SPILL!', '#CALC!'].map((code) => [code, new CellError(code)]));
 
 /** Row and column of a reference such as AB12 starting at `v`. */
-function readRef(xml: string, v: number): { row: number; col: number } {
+function readRef(xml: Buffer, v: number): { row: number; col: number } {
   let col = 0;
-  let ch = xml.charCodeAt(v);
+  let ch = xml[v]!;
   while (ch >= 65 && ch <= 90) {
     col = col * 26 + (ch - 64);
-    ch = xml.charCodeAt(++v);
+    ch = xml[++v]!;
   }
   let row = 0;
   while (ch >= 48 && ch <= 57) {
     row = row * 10 + (ch - 48);
-    ch = xml.charCodeAt(++v);
+    ch = xml[++v]!;
   }
   return { row, col };
 }
@@ -298,11 +334,19 @@ function valueIn(xml: string, type: number, style: number, a: number, b: number,
   if (type === T_NUMBER) {
     const int = plainInteger(xml, a, b);
     const n = int >= 0 ? int : Number(xml.slice(a, b));
-    if (Number.isNaN(n)) return decodeEntities(xml.slice(a, b));
-    if (style >= 0 && ctx.dateStyles.has(style)) return excelSerialToDate(n, ctx.date1904);
-    return n;
+    return Number.isNaN(n) ? decodeEntities(xml.slice(a, b)) : numberValue(n, style, ctx);
   }
-  const raw = xml.slice(a, b);
+  return textValue(type, xml.slice(a, b));
+}
+
+/** A number cell's value: a date when its style is one. */
+function numberValue(n: number, style: number, ctx: SheetContext): CellValue {
+  if (style >= 0 && ctx.dateStyles.has(style)) return excelSerialToDate(n, ctx.date1904);
+  return n;
+}
+
+/** The value of a string, boolean, error or ISO-date cell from its <v> text. */
+function textValue(type: number, raw: string): CellValue {
   switch (type) {
     case T_STR:
       return decodeEntities(raw);
@@ -314,6 +358,46 @@ function valueIn(xml: string, type: number, style: number, a: number, b: number,
       // an ISO date-time without a zone is a wall-clock value: read it as UTC like every other date here
       return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) || !raw.includes('T') ? raw : `${raw}Z`);
   }
+}
+
+/** Digits only (no sign, point or exponent) in xml[a, b): parsed without decoding them. */
+function plainIntegerAt(xml: Buffer, a: number, b: number): number {
+  if (b - a > 15) return -1;
+  let n = 0;
+  for (let k = a; k < b; k++) {
+    const ch = xml[k]!;
+    if (ch < 48 || ch > 57) return -1;
+    n = n * 10 + (ch - 48);
+  }
+  return b > a ? n : -1;
+}
+
+/** The value of the cell whose start tag ends at `gt` and whose `</c>` is at `close`, in a part's bytes. */
+function cellValueAt(xml: Buffer, type: number, style: number, gt: number, close: number, ctx: SheetContext): CellValue | undefined {
+  if (type === T_INLINE) {
+    const is = xml.indexOf(IS_OPEN, gt);
+    return is < 0 || is > close ? undefined : textContent(xml.toString('utf8', is, close));
+  }
+  const v = xml.indexOf(V_OPEN, gt);
+  if (v < 0 || v >= close) return undefined;
+  const vgt = nextByte(xml, 62 /* > */, v, close);
+  if (vgt < 0 || xml[vgt - 1] === 47) return undefined;
+  const end = xml.indexOf(V_END, vgt);
+  return end < 0 ? undefined : valueAt(xml, type, style, vgt + 1, end, ctx);
+}
+
+/** The value of a cell of a type other than inline string, whose <v> text is xml[a, b) in a part's bytes. */
+function valueAt(xml: Buffer, type: number, style: number, a: number, b: number, ctx: SheetContext): CellValue | undefined {
+  if (type === T_SHARED) {
+    const index = plainIntegerAt(xml, a, b);
+    return ctx.sharedStrings[index >= 0 ? index : Number(xml.toString('latin1', a, b))] ?? '';
+  }
+  if (type === T_NUMBER) {
+    const int = plainIntegerAt(xml, a, b);
+    const n = int >= 0 ? int : Number(xml.toString('latin1', a, b));
+    return Number.isNaN(n) ? decodeEntities(xml.toString('utf8', a, b)) : numberValue(n, style, ctx);
+  }
+  return textValue(type, xml.toString('utf8', a, b));
 }
 
 /**

@@ -86,6 +86,16 @@ describe('cell values', () => {
     assert.equal(s.get(1, 8), 'Fear Decisions');
   });
 
+  test('a shared-strings part of several 64 KB pieces, with multi-byte text at every cut', async () => {
+    const texts = Array.from({ length: 10_000 }, (_, i) => `Größe ${i} — 東京 & «${'é'.repeat(i % 7)}»`);
+    const s = await onlySheet({
+      sharedStrings: texts.map((t, i) => (i % 3 === 0 ? si.rich([t.slice(0, 5), t.slice(5)]) : si.plain(t))),
+      sheets: [{ name: 'S', rows: [0, 1, 2999, 5000, 9998, 9999].map((k, r) => row(r + 1, cell.shared(`A${r + 1}`, k))) }],
+    });
+    assert.ok(Buffer.byteLength(texts.join('')) > 3 * 65536, 'the part spans several pieces');
+    assert.deepEqual([1, 2, 3, 4, 5, 6].map((r) => s.get(r, 1)), [0, 1, 2999, 5000, 9998, 9999].map((k) => texts[k]));
+  });
+
   test('inline strings, formula results, booleans and errors', async () => {
     const s = await onlySheet(TYPES);
     assert.equal(s.get(2, 1), 'inline & <text>');

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { strToU8, zipSync } from 'fflate';
 import { readZipDirectory } from '../../src/xlsx/zip-directory.js';
-import { ZipArchive } from '../../src/xlsx/zip.js';
+import { inflateInto, ZipArchive } from '../../src/xlsx/zip.js';
 import { SourceFormatError } from '../../src/lib/errors.js';
 
 const SHEET = '<worksheet>' + '<row><c t="n"><v>1</v></c></row>'.repeat(400) + '</worksheet>';
@@ -134,5 +134,45 @@ describe('zip central directory', () => {
     const zip = await ZipArchive.open(bytes, 'bomb.xlsx');
     await assert.rejects(zip.read('s.xml'), (err: unknown) => err instanceof SourceFormatError && /bomb\.xlsx: the xlsx cannot be unzipped/.test(err.message));
     assert.ok(deflateRawSync(data).length < 100, 'the compressed part is smaller than the stated size');
+  });
+
+  test('withPart gives the bytes read gives, in memory reused from part to part; a nested call gets memory of its own', async () => {
+    const zip = await ZipArchive.open(sample(), 'sample.xlsx');
+    const expected = await zip.read('xl/worksheets/sheet1.xml');
+    assert.equal(expected?.toString(), SHEET);
+    const seen: ArrayBufferLike[] = [];
+    for (let k = 0; k < 2; k++) {
+      const text = zip.withPart('xl/worksheets/sheet1.xml', (bytes) => {
+        seen.push(bytes.buffer);
+        // inside the callback, another part does not overwrite these bytes
+        const inner = zip.withPart('xl/worksheets/sheet1.xml', (b) => b.buffer);
+        assert.notEqual(inner, bytes.buffer);
+        return bytes.toString();
+      });
+      assert.equal(text, SHEET);
+    }
+    assert.equal(seen[0], seen[1], 'the second read reuses the memory of the first');
+    assert.equal(zip.withPart('xl/workbook.xml', (b) => b.toString()), '<workbook/>');
+    assert.equal(zip.withPart('missing.xml', () => 'called'), undefined);
+  });
+
+  test('inflateInto: into the buffer given, or joined in fresh memory when it is too small; more than the stated size fails', () => {
+    const data = Buffer.from('<row><c><v>7</v></c></row>'.repeat(300));
+    const raw = deflateRawSync(data);
+    const out = Buffer.alloc(data.length + 1);
+    const big = inflateInto(raw, data.length, out)!;
+    assert.ok(big.equals(data));
+    assert.equal(big.buffer, out.buffer);
+    const small = inflateInto(raw, data.length, Buffer.alloc(100))!;
+    assert.ok(small.equals(data));
+    assert.throws(() => inflateInto(raw, data.length - 1, Buffer.alloc(data.length + 1)), /Cannot create a Buffer larger than|too large|maxOutputLength/i);
+  });
+
+  test('withPart refuses a part that inflates to more than the directory states, as read does', async () => {
+    const data = '<sheetData>' + 'a'.repeat(5000) + '</sheetData>';
+    const bytes = Buffer.from(zipSync({ 's.xml': [strToU8(data), { level: 6 }] }));
+    bytes.writeUInt32LE(100, bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
+    const zip = await ZipArchive.open(bytes, 'bomb.xlsx');
+    assert.throws(() => zip.withPart('s.xml', () => 'read'), (err: unknown) => err instanceof SourceFormatError && /bomb\.xlsx: the xlsx cannot be unzipped/.test(err.message));
   });
 });
