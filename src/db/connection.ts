@@ -33,6 +33,9 @@ interface ColumnWriter {
   write: Write;
 }
 
+/** How many chunks readNumberColumns copies between turns of the event loop (see there). */
+const CHUNKS_PER_TURN = 32;
+
 // text goes through appendVarchar, which DuckDB casts to the column's type (DATE, TIMESTAMP, JSON, BIGINT)
 const asText: Write = (a, v) => a.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
 
@@ -319,6 +322,10 @@ export class Database {
         if (rows === 0) progress?.onColumns(columns, result.rowCount);
         rows += n;
         if (progress) report(rows);
+        // node-api frees each chunk's copy (made by getChunk, in DuckDB's memory) in a finalizer that runs only when the event
+        // loop turns: without a turn every few chunks, all of them stay until the end, each in memory touched for the first
+        // time (on this machine about 3 ms a MB). 10 million rows of 7 columns: 3.9-4.7 s, now 3.2-3.4 s (with the walk beside it)
+        if (k % CHUNKS_PER_TURN === CHUNKS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (err) {
       if (progress) report(-1);
