@@ -36,6 +36,7 @@ interface Measured {
   detect_ms?: number;
   releases?: number;
   derive_ms?: number;
+  cpu_ms?: number;
 }
 
 function measure(script: string, args: string[]): Measured {
@@ -76,6 +77,7 @@ if (wanted('detention')) {
   for (let i = 0; i < runs; i++) results.push(measure('ingest-detention-stats.ts', [join(data, 'ice-detention-stats')]));
   console.log(`\ningest of all ICE detention-statistics workbooks into a fresh database (${runs} runs, median):`);
   console.log(`  wall time  ${median(results.map((r) => r.wall_ms))} ms   (target < 3000 ms; runs: ${results.map((r) => r.wall_ms).join(', ')})`);
+  console.log(`  CPU time   ${median(results.map((r) => r.cpu_ms!))} ms   (this process, all its threads: steadier than wall time on a shared machine)`);
   console.log(
     `  of which  ${median(results.map((r) => r.parse_ms!))} ms reading and parsing, ${median(results.map((r) => r.load_ms!))} ms loading into DuckDB ` +
       `(${median(results.map((r) => r.detect_ms!))} ms of it the cross-release checks), the rest opening the database and the final checkpoint`,
