@@ -5,7 +5,6 @@ import { FACILITY_ADP_SQL, facilitySheets } from './facility-sheet.js';
 import { addDays, byDate, byKnownAt, daysBetween, num, releasesOf, sheetRef, type ReleaseInfo } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
-
 /**
  * ICE's facility figures are computed a few days before the national snapshot (the sheet's
  * "Data Source: IIDS, MM/DD/YYYY"): 6 days in most releases. A stated date more than three

@@ -3,7 +3,6 @@ import { ICE_DETENTION_STATS as ICE } from '../sources/ice/detention-stats/sourc
 import { byKnownAt, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
 import { noMemo, type Detector, type Finding, type Memo } from './types.js';
 
-
 /** The four criminality-by-gender ADP columns of the Facilities sheet; their sum is a facility's ADP. */
 export const FACILITY_ADP_SQL = `coalesce(male_crim, 0) + coalesce(male_noncrim, 0) + coalesce(female_crim, 0) + coalesce(female_noncrim, 0)`;
 

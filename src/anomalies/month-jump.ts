@@ -3,7 +3,6 @@ import { ICE_DETENTION_STATS as ICE } from '../sources/ice/detention-stats/sourc
 import { byDate, nationalFacts, num, releasesOf, sheetRef } from './releases.js';
 import type { Detector, Finding } from './types.js';
 
-
 /** A change is a jump when it is this many times the largest change the series had shown before… */
 export const JUMP_FACTOR = 1.5;
 /** …and at least this many people (per day for ADP, per month for book-ins)… */

@@ -46,11 +46,6 @@ export function parseSheetBytes(xml: Buffer, name: string, hidden: boolean, ctx:
   return sheet;
 }
 
-/** A worksheet part given as text (tests, small sheets): read as its UTF-8 bytes. */
-export function parseSheetXml(xml: string, name: string, hidden: boolean, ctx: SheetContext): Sheet {
-  return parseSheetBytes(Buffer.from(xml, 'utf8'), name, hidden, ctx);
-}
-
 const SHEET_DATA = Buffer.from('<sheetData');
 const SHEET_DATA_END = Buffer.from('</sheetData>');
 const MERGE_CELLS = Buffer.from('<mergeCells');
@@ -256,7 +251,7 @@ function readCells(xml: Buffer, from: number, to: number, sheet: Sheet, ctx: She
     }
     const close = xml.indexOf(CELL_END, gt);
     if (close < 0) break;
-    const value = cellValueAt(xml, type, style, gt, close, ctx);
+    const value = cellValue(xml, type, style, gt, close, ctx);
     i = close + 4;
     if (value !== undefined) sheet.set(row, col, value);
   }
@@ -284,59 +279,6 @@ function readRef(xml: Buffer, v: number): { row: number; col: number } {
     ch = xml[++v]!;
   }
   return { row, col };
-}
-
-/** Digits only (no sign, point or exponent): parsed without allocating a substring. */
-function plainInteger(xml: string, a: number, b: number): number {
-  if (b - a > 15) return -1;
-  let n = 0;
-  for (let k = a; k < b; k++) {
-    const ch = xml.charCodeAt(k);
-    if (ch < 48 || ch > 57) return -1;
-    n = n * 10 + (ch - 48);
-  }
-  return b > a ? n : -1;
-}
-
-/** [start, end) of the text of the cell's <v> element, or undefined. */
-function vRange(xml: string, from: number, to: number): [number, number] | undefined {
-  const v = xml.indexOf('<v', from);
-  if (v < 0 || v >= to) return undefined;
-  const gt = xml.indexOf('>', v);
-  if (xml.charCodeAt(gt - 1) === 47) return undefined;
-  return [gt + 1, xml.indexOf('</v>', gt)];
-}
-
-/** The value of the cell whose start tag ends at `gt` and whose `</c>` is at `close`. */
-export function cellValue(
-  xml: string,
-  type: number,
-  style: number,
-  gt: number,
-  close: number,
-  ctx: SheetContext,
-): CellValue | undefined {
-  if (type === T_INLINE) {
-    const is = xml.indexOf('<is', gt);
-    return is < 0 || is > close ? undefined : textContent(xml.slice(is, close));
-  }
-  const range = vRange(xml, gt, close);
-  if (range === undefined) return undefined;
-  return valueIn(xml, type, style, range[0], range[1], ctx);
-}
-
-/** The value of a cell of a type other than inline string, whose <v> text is xml[a, b). */
-function valueIn(xml: string, type: number, style: number, a: number, b: number, ctx: SheetContext): CellValue | undefined {
-  if (type === T_SHARED) {
-    const index = plainInteger(xml, a, b);
-    return ctx.sharedStrings[index >= 0 ? index : Number(xml.slice(a, b))] ?? '';
-  }
-  if (type === T_NUMBER) {
-    const int = plainInteger(xml, a, b);
-    const n = int >= 0 ? int : Number(xml.slice(a, b));
-    return Number.isNaN(n) ? decodeEntities(xml.slice(a, b)) : numberValue(n, style, ctx);
-  }
-  return textValue(type, xml.slice(a, b));
 }
 
 /** A number cell's value: a date when its style is one. */
@@ -372,8 +314,11 @@ function plainIntegerAt(xml: Buffer, a: number, b: number): number {
   return b > a ? n : -1;
 }
 
-/** The value of the cell whose start tag ends at `gt` and whose `</c>` is at `close`, in a part's bytes. */
-function cellValueAt(xml: Buffer, type: number, style: number, gt: number, close: number, ctx: SheetContext): CellValue | undefined {
+/**
+ * The value of the cell whose start tag ends at `gt` and whose `</c>` is at `close`, in a part's
+ * bytes (the streaming readers, stream-rows.ts and sheet-csv.ts, read their rarer cells with it too).
+ */
+export function cellValue(xml: Buffer, type: number, style: number, gt: number, close: number, ctx: SheetContext): CellValue | undefined {
   if (type === T_INLINE) {
     const is = xml.indexOf(IS_OPEN, gt);
     return is < 0 || is > close ? undefined : textContent(xml.toString('utf8', is, close));
@@ -416,7 +361,7 @@ function warmUp(): void {
   const xml = `<worksheet><sheetData><row r="1">${kinds}</row><row><c s="2"/><c><v>3</v></c><c t="s"><v>0</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>`;
   const ctx: SheetContext = { sharedStrings: ['s'], dateStyles: new Set([1]), date1904: false };
   for (let k = 0; k < 10; k++) {
-    const s = parseSheetXml(xml, 'warm-up', false, ctx);
+    const s = parseSheetBytes(Buffer.from(xml), 'warm-up', false, ctx);
     if (s.get(1, 12) !== -2 || s.get(2, 3) !== 's' || s.merged.length !== 1) throw new Error('the xlsx cell reader misreads its warm-up sheet');
   }
 }

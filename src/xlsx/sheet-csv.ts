@@ -479,8 +479,7 @@ export class SheetCsvWriter extends CsvLines {
 
   /** Text of a rarer cell (inline string, formula text, boolean, error, ISO date, odd number), as parse-sheet.ts reads it. */
   private slowText(xml: Buffer, k: number, type: number, style: number, close = xml.indexOf('</c>', k)): string | undefined {
-    const cell = xml.toString('utf8', k - 1, close + 4);
-    const value = cellValue(cell, type, style, 0, cell.length - 4, this.ctx);
+    const value = cellValue(xml, type, style, k - 1, close, this.ctx);
     if (value === undefined) return undefined;
     if (value instanceof Date && !Number.isNaN(value.getTime())) {
       const b = Buffer.allocUnsafe(40);

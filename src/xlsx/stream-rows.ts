@@ -431,9 +431,7 @@ function scanRows(xml: Buffer, from: number, to: number, batch: RowBatch, ctx: S
       } else {
         const close = xml.indexOf('</c>', k);
         if (close < 0 || close >= to) throw new Error(`a <c> element without </c> (near row ${row})`);
-        // the cell's content as text, from the '>' of its start tag
-        const cell = xml.toString('utf8', k - 1, close + 4);
-        value = cellValue(cell, type, style, 0, cell.length - 4, ctx);
+        value = cellValue(xml, type, style, k - 1, close, ctx);
         i = close + 4;
       }
       if (value !== undefined) {

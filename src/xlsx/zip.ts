@@ -44,13 +44,15 @@ export class ZipArchive {
    * the detention workbooks' sheets are 73 MB of XML. Undefined when the zip lacks the part.
    */
   withPart<T>(name: string, use: (bytes: Buffer) => T): T | undefined {
-    const bytes = this.inflate(name, !scratchInUse);
+    const outer = scratchInUse;
+    const bytes = this.inflate(name, !outer);
     if (bytes === undefined) return undefined;
     scratchInUse = true;
     try {
       return use(bytes);
     } finally {
-      scratchInUse = false;
+      // a nested call leaves the memory marked as in use by the call around it
+      scratchInUse = outer;
     }
   }
 

@@ -147,6 +147,9 @@ describe('zip central directory', () => {
         // inside the callback, another part does not overwrite these bytes
         const inner = zip.withPart('xl/worksheets/sheet1.xml', (b) => b.buffer);
         assert.notEqual(inner, bytes.buffer);
+        // and after a nested call, the next one still leaves these bytes alone
+        const again = zip.withPart('xl/workbook.xml', (b) => b.buffer);
+        assert.notEqual(again, bytes.buffer);
         return bytes.toString();
       });
       assert.equal(text, SHEET);
