@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { TrackerError } from '../lib/errors.js';
@@ -47,13 +47,56 @@ export class Archive {
       } finally {
         await handle.close();
       }
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await this.moveInto(tmp, sha256, path);
+    return { sha256, path, bytes: bytes.byteLength, existed: false };
+  }
+
+  /**
+   * Copies a local file whose hash is not known yet into a temp file under ROOT/.intake, which
+   * lookups never see; the caller hashes the copy (so the bytes hashed are the bytes archived),
+   * then publishes it under its hash or discards it. The kernel copies (copy_file_range): 0.18 s
+   * for 409 MB here, against 0.45 to 1.5 s to write the same bytes from a read buffer.
+   */
+  intake(source: string): ArchiveIntake {
+    const dir = join(this.root, '.intake');
+    mkdirSync(dir, { recursive: true });
+    removeOrphans(dir);
+    const tmp = join(dir, `${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      copyFileSync(source, tmp, constants.COPYFILE_EXCL);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    return new ArchiveIntake(this, tmp);
+  }
+
+  /** Moves a written and synced temp file to where content with this hash and name belongs (kept when already there). */
+  async publishTemp(tmp: string, size: number, sha256: string, originalName: string): Promise<PutResult> {
+    const path = this.pathOf(sha256, originalName);
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isFile() && existing.size === size) {
+      await unlink(tmp).catch(() => undefined);
+      return { sha256, path, bytes: size, existed: true };
+    }
+    await mkdir(this.shardDir(sha256), { recursive: true });
+    await this.moveInto(tmp, sha256, path);
+    return { sha256, path, bytes: size, existed: false };
+  }
+
+  /** Renames a synced temp file to its final path and syncs the folder, so that the name is durable too. */
+  private async moveInto(tmp: string, sha256: string, path: string): Promise<void> {
+    try {
       await rename(tmp, path);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw err;
     }
     await syncDir(this.shardDir(sha256));
-    return { sha256, path, bytes: bytes.byteLength, existed: false };
   }
 
   /** Is content with this hash archived (under any extension)? */
@@ -89,6 +132,54 @@ export class Archive {
     if (!existsSync(dir)) return undefined;
     const name = readdirSync(dir).find((n) => n === sha256 || n.startsWith(sha256 + '.'));
     return name === undefined ? undefined : join(dir, name);
+  }
+}
+
+/** A local file copied into the archive before its hash is known (Archive.intake). */
+export class ArchiveIntake {
+  readonly size: number;
+
+  constructor(private readonly archive: Archive, readonly tmpPath: string) {
+    this.size = statSync(tmpPath).size;
+  }
+
+  /** Syncs the copy and publishes it under its hash: it appears under its final name only once synced. */
+  async publish(sha256: string, originalName: string): Promise<PutResult> {
+    try {
+      const handle = await open(this.tmpPath, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      await this.discard();
+      throw err;
+    }
+    return this.archive.publishTemp(this.tmpPath, this.size, sha256, originalName);
+  }
+
+  /** Removes the copy (the file was a duplicate, or could not be parsed). */
+  async discard(): Promise<void> {
+    await unlink(this.tmpPath).catch(() => undefined);
+  }
+}
+
+/** Removes the temp copies of processes that are gone (killed mid-ingest): a FOIA CSV's copy can be gigabytes. */
+function removeOrphans(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name.split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

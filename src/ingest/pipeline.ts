@@ -1,20 +1,24 @@
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Database } from '../db/connection.js';
 import { ident, literal } from '../db/sql.js';
 import { CheckFailedError, errorMessage, SourceFormatError, TrackerError } from '../lib/errors.js';
 import { readWhole } from '../lib/read-whole.js';
+import { HEAD_BYTES, scanBytes, type TextScan } from '../lib/text-scan.js';
 import { DATASETS } from '../sources/registry.js';
 import type { Dataset, ParsedRelease, Row } from '../sources/types.js';
-import { type Archive, sha256Hex } from './archive.js';
+import { type Archive, type ArchiveIntake, sha256Hex } from './archive.js';
 import { refreshCrossReleaseAnomalies } from './cross-release.js';
 import { ParsePool, parseThreadCount, type StagedParse, type Staging } from './parse-pool.js';
+import { readHead, scanLocalFile } from './scan-local.js';
 import { walk } from './walk.js';
 
 export type Origin = 'fetch' | 'mirror' | 'file' | 'backfill';
 
 export interface IncomingFile {
   path: string;
-  bytes: Uint8Array;
+  /** The content when it is in memory (a download); otherwise it is read from `path`. */
+  bytes?: Uint8Array;
   origin: Origin;
   explicit: boolean;
   /** Known when fetched: the official URL, time of download and validators. */
@@ -51,7 +55,16 @@ export interface IngestOptions {
    * main thread parses nothing a thread can (tests, to exercise the threads).
    */
   parseThreads?: { count: number; only?: boolean };
+  /**
+   * Local files of at least this many bytes that a source parses from a scan (Dataset.parseScanned)
+   * are streamed through the hash, the checks and the archive copy, never held whole (default
+   * STREAM_FROM_BYTES; tests set it low).
+   */
+  streamFromBytes?: number;
 }
+
+/** Below this size a file is read whole: one read, and small files gain nothing from streaming. */
+export const STREAM_FROM_BYTES = 64 << 20;
 
 /** The parse threads of one run, and the staging databases they leave (see parse-pool.ts). */
 interface Threads {
@@ -113,8 +126,7 @@ async function parseAndLoad(files: ReturnType<typeof walk>, options: IngestOptio
       const f = files[index]!;
       let result: Outcome | Prepared;
       try {
-        const bytes = readWhole(f.path);
-        result = await prepare({ path: f.path, bytes, origin: options.origin, explicit: f.explicit }, options, batch, threads);
+        result = await prepare({ path: f.path, origin: options.origin, explicit: f.explicit }, options, batch, threads);
       } catch (err) {
         result = { status: 'error', path: f.path, error: errorMessage(err) };
       }
@@ -197,10 +209,52 @@ async function openBatch(db: Database): Promise<Batch> {
   return { known, files, inFlight: new Map() };
 }
 
+/**
+ * A file's content as its parse and its archive copy take it: its bytes, or, for a large text file
+ * that its source parses from a scan, the scan and the archive copy it was read from.
+ */
+interface Content {
+  sha256: string;
+  size: number;
+  bytes?: Uint8Array;
+  scan?: TextScan;
+  intake?: ArchiveIntake;
+}
+
+/** The file's first bytes, and its bytes when they were read whole to get them. */
+function readStart(file: IncomingFile, options: IngestOptions): { head: Uint8Array; bytes?: Uint8Array } {
+  if (file.bytes) return { head: file.bytes.subarray(0, HEAD_BYTES), bytes: file.bytes };
+  if (statSync(file.path).size >= (options.streamFromBytes ?? STREAM_FROM_BYTES)) return { head: readHead(file.path, HEAD_BYTES) };
+  const bytes = readWhole(file.path);
+  return { head: bytes.subarray(0, HEAD_BYTES), bytes };
+}
+
+function readContent(file: IncomingFile, dataset: Dataset, start: { head: Uint8Array; bytes?: Uint8Array }, archive: Archive): Content {
+  const scanned = dataset.parseScanned?.accepts(basename(file.path), start.head) === true;
+  const { bytes } = start;
+  if (bytes) {
+    if (!scanned) return { bytes, sha256: sha256Hex(bytes), size: bytes.length };
+    const scan = scanBytes(bytes);
+    return { bytes, scan, sha256: scan.sha256, size: scan.size };
+  }
+  if (!scanned) {
+    const whole = readWhole(file.path);
+    return { bytes: whole, sha256: sha256Hex(whole), size: whole.length };
+  }
+  const intake = archive.intake(file.path);
+  try {
+    const scan = scanLocalFile(intake.tmpPath);
+    return { scan, intake, sha256: scan.sha256, size: scan.size };
+  } catch (err) {
+    void intake.discard();
+    throw err;
+  }
+}
+
 async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch, threads?: Threads): Promise<Outcome | Prepared> {
-  const now = options.now ?? (() => new Date());
   const name = basename(file.path);
-  const dataset = claimant(name, file.bytes);
+  const start = readStart(file, options);
+  const dataset = claimant(name, start.head);
   if (!dataset) {
     const known = DATASETS.map((d) => d.id).join(', ');
     if (file.explicit) {
@@ -208,7 +262,23 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     }
     return { status: 'skipped', path: file.path, reason: `no source claims this file (sources so far: ${known})` };
   }
-  const sha256 = sha256Hex(file.bytes);
+  const content = readContent(file, dataset, start, options.archive);
+  let result: Outcome | Prepared;
+  try {
+    result = await prepareContent(file, dataset, content, options, batch, threads);
+  } catch (err) {
+    await content.intake?.discard();
+    throw err;
+  }
+  // the copy streamed into the archive is kept only for a new release, which publishes it
+  if (content.intake && !('archived' in result && result.archived)) await content.intake.discard();
+  return result;
+}
+
+async function prepareContent(file: IncomingFile, dataset: Dataset, content: Content, options: IngestOptions, batch: Batch, threads?: Threads): Promise<Outcome | Prepared> {
+  const now = options.now ?? (() => new Date());
+  const name = basename(file.path);
+  const { sha256 } = content;
   const releaseId = sha256.slice(0, 12);
   const described = dataset.describeFile(name);
   const fileRow = {
@@ -223,7 +293,7 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     added_at: now(),
   };
   const { bytes: _bytes, ...withoutBytes } = file;
-  const base = { file: withoutBytes, size: file.bytes.length, dataset, sha256, releaseId, fileRow };
+  const base = { file: withoutBytes, size: content.size, dataset, sha256, releaseId, fileRow };
   const existing = batch.known.has(sha256);
   const inBatch = batch.inFlight.get(sha256);
   if (!existing && inBatch && !(await inBatch)) {
@@ -238,19 +308,23 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
   let settle: (ok: boolean) => void = () => undefined;
   batch.inFlight.set(sha256, new Promise<boolean>((resolve) => (settle = resolve)));
   try {
-    const source = { path: file.path, fileName: described.fileName, bytes: file.bytes, releaseId };
+    const { bytes, scan, intake } = content;
     let parsed: ParsedRelease;
     let staged: StagedParse | undefined;
-    const job = dataset.parseOffThread && { ...source, ...dataset.parseOffThread };
-    const onThread = job && (threads?.only ? threads.pool?.parse(job) : threads?.pool?.tryParse(job));
-    if (onThread) {
-      staged = await onThread;
-      parsed = { snapshotDate: staged.snapshotDate, fiscalYear: staged.fiscalYear, summary: staged.summary, anomalies: staged.anomalies, tables: {} };
-    } else parsed = await dataset.parse(source);
+    if (scan) parsed = await dataset.parseScanned!.parse({ path: file.path, fileName: described.fileName, scan, releaseId });
+    else {
+      const source = { path: file.path, fileName: described.fileName, bytes: bytes!, releaseId };
+      const job = dataset.parseOffThread && { ...source, ...dataset.parseOffThread };
+      const onThread = job && (threads?.only ? threads.pool?.parse(job) : threads?.pool?.tryParse(job));
+      if (onThread) {
+        staged = await onThread;
+        parsed = { snapshotDate: staged.snapshotDate, fiscalYear: staged.fiscalYear, summary: staged.summary, anomalies: staged.anomalies, tables: {} };
+      } else parsed = await dataset.parse(source);
+    }
     settle(true);
     // archived before the database transaction (content-addressed, so a file whose load fails costs
     // nothing); not awaited here, so the next file is parsed while this one is written and synced
-    const archived = options.archive.put(file.bytes, described.fileName, sha256);
+    const archived = intake ? intake.publish(sha256, described.fileName) : options.archive.put(bytes!, described.fileName, sha256);
     archived.catch(() => undefined);
     return { ...base, parsed, archived, staged };
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection.js';
+import type { TextScan } from '../lib/text-scan.js';
 
 /**
  * The Dataset contract. Every official dataset is one folder under src/sources with
@@ -56,6 +57,14 @@ export interface SourceFile {
   fileName: string;
   bytes: Uint8Array;
   /** The id the release will have (derived from the sha256 by the pipeline). */
+  releaseId: string;
+}
+
+/** A text file known by a scan of its bytes (lib/text-scan.ts), not by its bytes: see Dataset.parseScanned. */
+export interface ScannedFile {
+  path: string;
+  fileName: string;
+  scan: TextScan;
   releaseId: string;
 }
 
@@ -122,6 +131,12 @@ export interface Dataset {
   claims(fileName: string, head: Uint8Array): boolean;
   discover(fx: Effects): Promise<DiscoveredFile[]>;
   parse(file: SourceFile): Promise<ParsedRelease>;
+  /**
+   * For sources of large text files that DuckDB loads from disk (a FOIA CSV can be 3 GB): the
+   * files `accepts` picks are parsed from a scan of their bytes, so that the pipeline can stream
+   * a large one through its hash, its checks and its archive copy in one pass without holding it.
+   */
+  parseScanned?: { accepts(fileName: string, head: Uint8Array): boolean; parse(file: ScannedFile): Promise<ParsedRelease> };
   /**
    * Where a parse thread finds this dataset: the module that exports it (its
    * `import.meta.url`) and the export's name. Only for datasets whose parse returns rows

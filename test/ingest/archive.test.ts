@@ -75,3 +75,50 @@ describe('Archive', () => {
     assert.ok(put.path.endsWith(put.sha256));
   });
 });
+
+describe('Archive.intake (a local file copied before its hash is known)', () => {
+  it('publishes the copy under its hash, keeps an existing copy, and leaves no temp file; a copy not yet published is invisible', async () => {
+    const archive = new Archive(join(root, 'intake'));
+    const source = join(root, 'Removals big.csv');
+    const bytes = new TextEncoder().encode('ERO-LESA,,\nline\n');
+    await writeFile(source, bytes);
+    const sha = sha256Hex(bytes);
+
+    const first = archive.intake(source);
+    assert.deepEqual(new Uint8Array(await readFile(first.tmpPath)), bytes);
+    assert.equal(first.size, bytes.length);
+    assert.equal(archive.has(sha), false, 'a temp copy is not in the archive');
+    const put = await first.publish(sha, 'Removals big.csv');
+    assert.deepEqual(put, { sha256: sha, path: join(archive.root, sha.slice(0, 2), `${sha}.csv`), bytes: bytes.length, existed: false });
+    assert.deepEqual(new Uint8Array(await archive.read(sha)), bytes);
+
+    const again = await archive.intake(source).publish(sha, 'Removals big.csv');
+    assert.equal(again.existed, true);
+    const dropped = archive.intake(source);
+    await dropped.discard();
+    assert.deepEqual(await readdir(join(archive.root, '.intake')), []);
+    assert.deepEqual(await readdir(join(archive.root, sha.slice(0, 2))), [`${sha}.csv`]);
+  });
+
+  it('removes the temp copies of processes that are gone, and keeps those of live ones', async () => {
+    const archive = new Archive(join(root, 'intake-orphans'));
+    await mkdir(join(archive.root, '.intake'), { recursive: true });
+    // pid 2^22 + 1 is beyond Linux's largest pid, so no process has it
+    const orphan = `${2 ** 22 + 1}.0a0b0c.tmp`;
+    const live = `${process.pid}.0d0e0f.tmp`;
+    await writeFile(join(archive.root, '.intake', orphan), 'left by a killed ingest');
+    await writeFile(join(archive.root, '.intake', live), 'being written by this process');
+    const source = join(root, 'small.csv');
+    await writeFile(source, 'x\n');
+    const intake = archive.intake(source);
+    const names = await readdir(join(archive.root, '.intake'));
+    assert.deepEqual(names.sort(), [live, intake.tmpPath.split('/').at(-1)!].sort());
+    await intake.discard();
+  });
+
+  it('a source that cannot be read is an error, and leaves no temp file', async () => {
+    const archive = new Archive(join(root, 'intake-missing'));
+    assert.throws(() => archive.intake(join(root, 'no such file.csv')), /ENOENT/);
+    assert.deepEqual(await readdir(join(archive.root, '.intake')), []);
+  });
+});

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { SourceFormatError } from '../../../lib/errors.js';
 import type { Dataset } from '../../types.js';
 import { TABLE_OF, type Kind } from './layouts.js';
-import { parseFoia } from './parse.js';
+import { isWorkbook, parseFoia, parseFoiaCsv } from './parse.js';
 import { DERIVED_TABLES } from './derive/refresh.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +54,7 @@ function foiaDataset(kind: Kind): Dataset {
       throw new SourceFormatError({ file: 'https://deportationdata.org/data/ice.html' }, `ICE ${kind} FOIA productions are not fetched automatically: download them and run \`tracker ingest FILE\``);
     },
     parse: parseFoia(kind),
+    parseScanned: { accepts: (fileName, head) => !isWorkbook(fileName, head), parse: parseFoiaCsv(kind) },
     schemaSql: SCHEMA,
     tables: [TABLE_OF[kind], 'foia_files', ...DERIVED_TABLES],
     describeFile: (fileName) => ({ fileName, url: null, retrievedAt: null }),

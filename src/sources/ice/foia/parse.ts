@@ -1,13 +1,12 @@
-import { isAscii, isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../../../lib/errors.js';
-import { countByte } from '../../../lib/read-whole.js';
+import { scanBytes } from '../../../lib/text-scan.js';
 import type { CellValue } from '../../../xlsx/sheet.js';
 import { warmSheetCsvWorker } from '../../../xlsx/sheet-csv-pool.js';
 import { streamSheetRows } from '../../../xlsx/stream-rows.js';
 import { Workbook, type SheetInfo } from '../../../xlsx/workbook.js';
 import { zipEntryLocations } from '../../../xlsx/zip-entries.js';
 import { splitCsvLine } from '../../csv-file.js';
-import type { Anomaly, ParsedRelease, SourceFile } from '../../types.js';
+import type { Anomaly, ParsedRelease, ScannedFile, SourceFile } from '../../types.js';
 import { foiaCsvLoad } from './csv-load.js';
 import { matchFoiaLayout, type FoiaLayout, type Kind } from './layouts.js';
 import { loadFoiaXlsx, streams, type FoiaXlsxPlan } from './xlsx-load.js';
@@ -15,26 +14,39 @@ import { loadFoiaXlsx, streams, type FoiaXlsxPlan } from './xlsx-load.js';
 /** ERO-LESA puts six banner rows above the header; a few more are searched in case a production differs. */
 const HEADER_SEARCH_ROWS = 15;
 
+/** A workbook (a zip), not a CSV: by its first bytes or its name. */
+export const isWorkbook = (fileName: string, head: Uint8Array) => (head[0] === 0x50 && head[1] === 0x4b) || /\.xlsx$/i.test(fileName);
+
 export function parseFoia(kind: Kind) {
   return async (file: SourceFile): Promise<ParsedRelease> => {
-    const isZip = file.bytes[0] === 0x50 && file.bytes[1] === 0x4b;
-    return isZip || /\.xlsx$/i.test(file.fileName) ? parseXlsx(kind, file) : parseCsv(kind, file);
+    if (isWorkbook(file.fileName, file.bytes)) return parseXlsx(kind, file);
+    return parseFoiaCsv(kind)({ path: file.path, fileName: file.fileName, releaseId: file.releaseId, scan: scanBytes(file.bytes) });
   };
 }
 
 /* ---------------------------------------------------------------- CSV */
 
-function parseCsv(kind: Kind, file: SourceFile): ParsedRelease {
-  const { bytes } = file;
-  if (bytes.length === 0) throw new SourceFormatError({ file: file.path }, 'the file is empty');
-  if (!isUtf8(bytes)) throw new SourceFormatError({ file: file.path }, 'the file is not UTF-8 text');
+/** An ERO-LESA CSV, from a scan of its bytes: the pipeline streams a large one (see Dataset.parseScanned). */
+export function parseFoiaCsv(kind: Kind) {
+  return async (file: ScannedFile): Promise<ParsedRelease> => parseCsv(kind, file);
+}
+
+function parseCsv(kind: Kind, file: ScannedFile): ParsedRelease {
+  const { scan } = file;
+  if (scan.size === 0) throw new SourceFormatError({ file: file.path }, 'the file is empty');
+  if (scan.invalidUtf8) {
+    const { line, offset, byte } = scan.invalidUtf8;
+    throw new SourceFormatError(
+      { file: file.path, line },
+      `byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset} is not valid UTF-8 (the file may be in Windows-1252 or Latin-1; save it as UTF-8)`,
+    );
+  }
   // the banner and header are within the first few kB
-  const head = new TextDecoder().decode(bytes.subarray(0, 64 * 1024)).split(/\r?\n/).slice(0, HEADER_SEARCH_ROWS);
+  const head = new TextDecoder().decode(scan.head).split(/\r?\n/).slice(0, HEADER_SEARCH_ROWS);
   const found = findHeader(head.map((l) => splitCsvLine(l)), kind, (line) => ({ file: file.path, line }));
-  const newlines = countByte(bytes, 0x0a);
   const { path: name, releaseId } = file;
-  const dataLines = newlines + (bytes[bytes.length - 1] === 0x0a ? 0 : 1) - found.headerRow;
-  const ascii = isAscii(bytes);
+  const dataLines = scan.newlines + (scan.lastByte === 0x0a ? 0 : 1) - found.headerRow;
+  const { ascii } = scan;
   return {
     snapshotDate: null,
     fiscalYear: null,
