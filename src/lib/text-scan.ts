@@ -7,7 +7,7 @@ export const HEAD_BYTES = 64 * 1024;
 
 /**
  * What the checks of a large text file need of its bytes, gathered in one pass as it streams
- * (text-scan.ts), so that the file is never held whole: a 409 MB CSV of 2 million arrests took
+ * (TextScanner), so that the file is never held whole: a 409 MB CSV of 2 million arrests took
  * 1.3 s to read into fresh memory and 0.9 s to hash, against 0.4 s for both through one buffer.
  */
 export interface TextScan {
@@ -43,8 +43,12 @@ function unfinishedTail(b: Uint8Array): number {
   return 0;
 }
 
-/** The offset of the first byte of `b` that is not UTF-8 (only on the error path: halves the prefix until it is found). */
-function firstInvalid(b: Uint8Array): number {
+/**
+ * The offset of the first byte of `b`, which is not valid UTF-8, where it stops being UTF-8 (a
+ * sequence cut by the end of `b` counts as invalid). For error messages only: halves the prefix
+ * until it is found.
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
   let lo = 0;
   let hi = b.length;
   // the longest valid prefix: isUtf8(b[0, lo)) holds, isUtf8(b[0, hi)) does not, once a cut inside a sequence is allowed for
@@ -117,7 +121,7 @@ export class TextScanner {
     const tail = unfinishedTail(rest);
     const body = rest.subarray(0, rest.length - tail);
     if (!isUtf8(body)) {
-      const at = from + firstInvalid(body);
+      const at = from + firstInvalidUtf8(body);
       return this.fail(this.size + at, this.newlines + countByte(piece.subarray(0, at), 0x0a), piece[at]!);
     }
     this.carry = new Uint8Array(rest.subarray(rest.length - tail));

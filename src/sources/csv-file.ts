@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { SourceFormatError } from '../lib/errors.js';
 import { countByte } from '../lib/read-whole.js';
+import { firstInvalidUtf8 } from '../lib/text-scan.js';
 import type { Anomaly } from './types.js';
 
 /**
@@ -53,24 +54,6 @@ function locate(bytes: Uint8Array, offset: number): { line: number; lineStart: n
     lineStart = i + 1;
   }
   return { line, lineStart };
-}
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  // only on the error path: narrow down line by line, then byte by byte
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(NL, start);
-    if (end === -1) end = bytes.length;
-    const line = bytes.subarray(start, end);
-    if (!isUtf8(line)) {
-      for (let n = 1; n <= line.length; n++) {
-        if (!isUtf8(line.subarray(0, n)) && !isUtf8(line.subarray(0, Math.min(line.length, n + 3)))) return start + n - 1;
-      }
-      return start;
-    }
-    start = end + 1;
-  }
-  return -1;
 }
 
 /** Line ends from `from` on (countByte: a GiB at a time, since Buffer.indexOf wraps beyond 2 GiB). */
