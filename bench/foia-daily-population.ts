@@ -116,6 +116,7 @@ console.log(
     runs_ms: runs.map((r) => r.ms),
     runs_cpu_ms: runs.map((r) => r.cpu),
     steps_ms: median.result.timings,
+    sweep_times: median.result.sweepTimes ?? null,
     population_rows: median.result.populationRows,
     book_in_rows: median.result.bookInRows,
     coverage: [median.result.firstDay, median.result.lastDay],

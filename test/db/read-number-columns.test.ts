@@ -42,12 +42,32 @@ describe('Database.readNumberColumns', () => {
       let handed: { shared: boolean; length: number; copiedThen: number } | undefined;
       const { rows, columns } = await db.readNumberColumns(SQL, undefined, 16, {
         copied,
-        onColumns: (cols, total) => (handed = { shared: cols[0]!.buffer instanceof SharedArrayBuffer, length: total, copiedThen: Atomics.load(copied, 0) }),
+        rows: ROWS,
+        onColumns: (cols) => (handed = { shared: cols[0]!.buffer instanceof SharedArrayBuffer, length: cols[0]!.length, copiedThen: Atomics.load(copied, 0) }),
       });
       assert.deepEqual(handed, { shared: true, length: ROWS, copiedThen: 0 });
       assert.equal(Atomics.load(copied, 0), ROWS);
       assert.equal(rows, ROWS);
       assert.deepEqual(columns.map((c) => c[ROWS - 1]), expected(ROWS - 1));
+    } finally {
+      db.close();
+    }
+  });
+
+  test('with progress, a result of another length than the caller counted is an error, and the counter says the copy failed', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      for (const expectRows of [ROWS - 1, ROWS + 1]) {
+        const copied = new Int32Array(new SharedArrayBuffer(4));
+        await assert.rejects(db.readNumberColumns(SQL, undefined, 16, { copied, rows: expectRows, onColumns: () => {} }), (err: unknown) => {
+          assert.ok(err instanceof QueryError);
+          assert.match(err.message, expectRows < ROWS ? new RegExp(`more rows than the ${expectRows} expected`) : new RegExp(`${ROWS} rows where ${expectRows} were expected`));
+          return true;
+        });
+        assert.equal(Atomics.load(copied, 0), -1);
+      }
+      // the connection is usable after a read given up half-way
+      assert.deepEqual((await db.readNumberColumns(`SELECT 7::INTEGER AS a`)).columns.map((c) => Array.from(c)), [[7]]);
     } finally {
       db.close();
     }

@@ -449,6 +449,7 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
          FROM range(3000) t(i)`,
     );
     const out = await db.transaction(() => refreshDerived(db, MESSY));
+    assert.equal(out.detentions!.sweepTimes, 'seconds');
     assert.ok(out.detentions!.peopleRecomputed > 0 && out.detentions!.peopleRecomputed < 300, `${out.detentions!.peopleRecomputed} people recomputed`);
     assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
     await assertStoredMatchesExact(MESSY);
@@ -490,6 +491,8 @@ describe('detention: the one-sort pass agrees with the exact passes', () => {
     const out = await db.transaction(() => refreshDerived(db, STRAY, { firstDay: '2025-03-01' }));
     assert.deepEqual([out.detentions!.firstDay, out.detentions!.lastDay], ['2025-03-01', '2025-05-20']);
     assert.ok('sweep_walk' in out.detentions!.timings, 'derived by the sweep');
+    // 1900 and 2099 are outside 32-bit seconds since 2000
+    assert.equal(out.detentions!.sweepTimes, 'microseconds');
     await assertStoredMatchesExact(STRAY);
     await assertEnginesAgree(STRAY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
     await assertThreadsAgree(STRAY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
@@ -523,6 +526,65 @@ describe('detention: breakdowns with too many values to pack', () => {
     assert.ok(labels.reduce((p, r) => p * Number(r.n), 1) >= 2 ** 31, `the combinations must pass 2^31: ${JSON.stringify(labels)}`);
     await assertStoredMatchesExact(MANY);
     await assertEnginesAgree(MANY, { firstDay: '2025-03-01' }, out.detentions!.peopleRecomputed);
+  });
+});
+
+describe('detention: the unit the sweep reads times in', () => {
+  /** Derives a release by the sweep and by the SQL passes; both store the same rows. Returns the sweep's unit, March's book-ins by kind and the national count of people at any time of day. */
+  async function derive(id: string) {
+    const out = await db.transaction(() => refreshDerived(db, id, { firstDay: '2025-03-01' }));
+    const sweep = await dumpDerived(id);
+    await db.transaction(() => refreshDerived(db, id, { firstDay: '2025-03-01', engine: 'sql' }));
+    assert.deepEqual(await dumpDerived(id), sweep, `${id}: the sweep and the SQL passes differ`);
+    const kinds = await db.all(`SELECT stint_kind, book_ins FROM foia_book_ins WHERE release_id = $1 AND dimension = 'all' ORDER BY 1`, [id]);
+    const any = sweep.population.filter((r) => r.dimension === 'all' && r.count_kind === 'any').map((r) => r.people);
+    return { unit: out.detentions!.sweepTimes, kinds: Object.fromEntries(kinds.map((r) => [r.stint_kind, r.book_ins])), any };
+  }
+
+  /** Two people's stints; P1 is booked in again 15 minutes and `gap` after a book-out that is `outFraction` past midnight, P2 exactly 15 minutes after. */
+  async function twoPeople(id: string, outFraction: string, inFraction: string, extra = ''): Promise<void> {
+    await release(id, 'ice.foia-detentions', '2025-03-08');
+    await db.run(
+      `INSERT INTO foia_detention_stints (release_id, sheet, "row", stay_book_in_at, book_in_at, book_out_at, facility_code, criminality, aor, citizenship_country, person_id) VALUES
+         ('${id}', 'S', 8, NULL, TIMESTAMP '2025-03-02 10:00:00', TIMESTAMP '2025-03-05 00:00:00${outFraction}', 'F1', 'C', 'A', 'X', 'P1'),
+         ('${id}', 'S', 9, NULL, TIMESTAMP '2025-03-05 00:15:00${inFraction}', NULL, 'F2', 'C', 'A', 'X', 'P1'),
+         ('${id}', 'S', 10, NULL, TIMESTAMP '2025-03-03 08:00:00', TIMESTAMP '2025-03-05 00:00:00', 'F1', 'C', 'A', 'X', 'P2'),
+         ('${id}', 'S', 11, NULL, TIMESTAMP '2025-03-05 00:15:00', TIMESTAMP '2025-03-06 12:00:00', 'F2', 'C', 'A', 'X', 'P2')${extra}`,
+    );
+  }
+
+  test('whole seconds are read as 32-bit seconds since 2000; a fraction of a second as microseconds, and it decides whether a book-in starts a stay', async () => {
+    // P1 booked in again 15 minutes and 0.1 s after the book-out: past the 15-minute link, a new stay (an initial book-in)
+    await twoPeople('t00000000001', '.4', '.5');
+    // the same without the fractions: exactly 15 minutes, a transfer within the stay, as P2's
+    await twoPeople('t00000000002', '', '');
+    const fraction = await derive('t00000000001');
+    const whole = await derive('t00000000002');
+    assert.equal(fraction.unit, 'microseconds');
+    assert.equal(whole.unit, 'seconds');
+    assert.deepEqual(fraction.kinds, { initial: 3, transfer: 1 });
+    assert.deepEqual(whole.kinds, { initial: 2, transfer: 2 });
+    // 1 to 8 March: P1 from the 2nd on, P2 from the 3rd to the 6th
+    assert.deepEqual(whole.any, [0, 1, 2, 2, 2, 2, 1, 1]);
+    assert.deepEqual(fraction.any, whole.any);
+  });
+
+  test('the last second 32 bits hold on either side of 2000 is read as seconds, the next one out as microseconds, with the same counts', async () => {
+    const far = (id: string, out: string, stay: string) =>
+      twoPeople(id, '', '', `, ('${id}', 'S', 12, TIMESTAMP '${stay}', TIMESTAMP '2025-03-04 09:00:00', TIMESTAMP '${out}', 'F3', 'C', 'A', 'X', 'P3')`);
+    await far('t00000000003', '2068-01-19 03:14:07', '1931-12-13 20:45:53');
+    await far('t00000000004', '2068-01-19 03:14:08', '1931-12-13 20:45:53');
+    await far('t00000000005', '2068-01-19 03:14:07', '1931-12-13 20:45:52');
+    const inside = await derive('t00000000003');
+    assert.equal(inside.unit, 'seconds');
+    // P3 from the 4th to the end: booked out long after the coverage, in a stay begun long before (a transfer)
+    assert.deepEqual(inside.any, [0, 1, 2, 3, 3, 3, 2, 2]);
+    assert.deepEqual(inside.kinds, { initial: 2, transfer: 3 });
+    for (const id of ['t00000000004', 't00000000005']) {
+      const outside = await derive(id);
+      assert.equal(outside.unit, 'microseconds', id);
+      assert.deepEqual([outside.any, outside.kinds], [inside.any, inside.kinds], id);
+    }
   });
 });
 

@@ -52,6 +52,8 @@ export interface DetentionDerived {
   peopleRecomputed: number;
   populationRows: number;
   bookInRows: number;
+  /** The unit the sweep read the times in (sweep-walk.ts's TimeScale), or undefined when the SQL passes derived the release. */
+  sweepTimes?: 'seconds' | 'microseconds';
   /** Milliseconds per step (the benchmark prints them). */
   timings: Record<string, number>;
 }
@@ -336,7 +338,20 @@ async function refreshDetentions(db: Database, releaseId: string, options: Refre
        VALUES ($1, 'detentions', CAST($2 AS DATE), CAST($3 AS DATE), $4, $5, $6, $7, $8, $9, current_timestamp)`,
       [releaseId, firstDay, lastDay, counts.n, counts.noPerson, counts.noStart, stays, slow, ms],
     );
-    return { releaseId, firstDay, lastDay, rows: counts.n, rowsWithoutPerson: counts.noPerson, rowsWithoutStart: counts.noStart, stays, peopleRecomputed: slow, populationRows, bookInRows, timings };
+    return {
+      releaseId,
+      firstDay,
+      lastDay,
+      rows: counts.n,
+      rowsWithoutPerson: counts.noPerson,
+      rowsWithoutStart: counts.noStart,
+      stays,
+      peopleRecomputed: slow,
+      populationRows,
+      bookInRows,
+      sweepTimes: sweep?.timeScale,
+      timings,
+    };
   } finally {
     for (const t of Object.values(TEMP)) await db.exec(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
   }

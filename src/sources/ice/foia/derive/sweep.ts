@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Database, NumberColumn } from '../../../../db/connection.js';
 import { ORD_SQL, PERSON_KEY_SQL, STAY_LINK_MINUTES, STINT_DIMENSIONS, labelSql, type StintDimension } from './detention.js';
-import { addInto, dayOf, grow, walkClaimed, type Accumulators, type SweepColumns } from './sweep-walk.js';
+import { MICROSECONDS, SECONDS, addInto, dayOf, grow, walkClaimed, type Accumulators, type SweepColumns, type TimeScale } from './sweep-walk.js';
 import type { WalkJob, WalkReply } from './sweep-worker.js';
 
 /**
@@ -25,15 +25,21 @@ import type { WalkJob, WalkReply } from './sweep-worker.js';
  * machine, more CPU and 640 MB more memory at 10 million stints); gathering unsorted columns by a
  * sorted index (random reads: 6 s at 10 million).
  *
- * Times travel as doubles of epoch microseconds, exact below 2^53 µs (the year 2255); a release
- * with a time beyond that, two combinations of labels under one hash, more than four breakdowns, or so many breakdown values × days that the
- * arrays would not fit, is left to the SQL passes (`sweepDerive` returns undefined).
+ * Times travel as whole seconds since 2000-01-01 in 32 bits when every time of the release is one
+ * (sweep-walk.ts's SECONDS; a row of 32 bytes, where doubles of microseconds made 44: at 10 million
+ * stints DuckDB's sort and the copy out of it were 1.3 s faster), otherwise as doubles of epoch
+ * microseconds, exact below 2^53 µs (the year 2255). A release with a time beyond that, two
+ * combinations of labels under one hash, more than four breakdowns, or so many breakdown values ×
+ * days that the arrays would not fit, is left to the SQL passes (`sweepDerive` returns undefined).
  */
 
 /** Breakdown values × count kinds × days, summed over the breakdowns, above which the arrays are not built (about 240 MB). */
 const MAX_CELLS = 60_000_000;
-const EXACT_US = 2 ** 53;
 const LINK_US = STAY_LINK_MINUTES * 60_000_000;
+/** The stints' times in µs lie strictly inside (-EXACT_US, EXACT_US) for MICROSECONDS (the link added to them stays exact). */
+const EXACT_US = 2 ** 53 - LINK_US;
+const SECOND_US = 1_000_000;
+const BASE_US = SECONDS.baseDay * 86_400 * SECOND_US;
 /** Breakdowns the walk takes (the stint dimensions). */
 const MAX_DIMS = 4;
 /** Stints from which the walk takes a second thread (below, the thread's start-up costs more than it saves). */
@@ -49,7 +55,7 @@ export interface SweepInput {
   dict: string;
   /** The breakdowns, in the order of their dimension numbers (1, 2, …; 0 is the national total), and their number of codes. */
   dims: ReadonlyArray<{ name: StintDimension; codes: number }>;
-  /** Stints expected (sizes the arrays). */
+  /** Stints expected (whether the walk takes a second thread). */
   rowsHint: number;
   /** Where the stints are read: foia_detention_stints, or a relation with its columns (RefreshOptions.staged). */
   from: string;
@@ -74,6 +80,8 @@ export interface SweepResult {
   bookIns: IntRows;
   /** People whose stints the one-sort SQL pass could not count exactly (nested or overlapping stints), for the record. */
   peopleRecomputed: number;
+  /** The unit the times were read in. */
+  timeScale: TimeScale['name'];
   /** Milliseconds per step. */
   timings: Record<string, number>;
 }
@@ -96,9 +104,10 @@ const comboKey = (input: SweepInput) => input.comboKey?.(labelsOf(input)) ?? `ha
  * it take 0.8 s, where casting each label to an ENUM of the dictionary took 1.1 s and the joins on
  * labels about 3 s. Returns false when two combinations met under one hash: a second hash, of the
  * labels in reverse order, then differs within the group (the sweep then leaves the release to the
- * SQL passes).
+ * SQL passes). The same scan finds the scale the stints' times fit (undefined for none) and the
+ * number of stints the read will return (each joins its own combination).
  */
-async function buildCombos(db: Database, where: string, params: unknown[], input: SweepInput): Promise<boolean> {
+async function buildCombos(db: Database, where: string, params: unknown[], input: SweepInput): Promise<{ scale: TimeScale; rows: number } | undefined> {
   const labels = labelsOf(input);
   const check = `hash(${[...labels].reverse().join(', ')})`;
   const codes = input.dims.map((_, k) => `CAST(d${k}.code AS INTEGER)`);
@@ -111,27 +120,51 @@ async function buildCombos(db: Database, where: string, params: unknown[], input
   const codeColumns = packsCodes(input) ? `CAST(${packed.join(' + ')} AS INTEGER) AS codes` : codes.map((c, k) => `${c} AS ${input.dims[k]!.name}`).join(', ');
   await db.exec(
     `CREATE OR REPLACE TEMP TABLE ${COMBOS} AS
-     SELECT c.h, c.merged, ${codeColumns}
-       FROM (SELECT ${comboKey(input)} AS h, min(${check}) <> max(${check}) AS merged, ${labels.map((l, k) => `any_value(${l}) AS l${k}`).join(', ')}
+     SELECT c.h, c.n, c.merged, c.seconds, c.exact, ${codeColumns}
+       FROM (SELECT ${comboKey(input)} AS h, count(*) AS n, min(${check}) <> max(${check}) AS merged,
+                    bool_and(${TIMES.map((t) => fitsSeconds(`s.${t}`)).join(' AND ')}) AS seconds,
+                    bool_and(${TIMES.map((t) => fitsMicroseconds(`s.${t}`)).join(' AND ')}) AS exact,
+                    ${labels.map((l, k) => `any_value(${l}) AS l${k}`).join(', ')}
                FROM ${input.from} s
               WHERE s.book_in_at IS NOT NULL AND (${where})
               GROUP BY 1) c
        ${input.dims.map(({ name }, k) => `JOIN ${input.dict} d${k} ON d${k}.dimension = '${name}' AND d${k}.label = c.l${k}`).join('\n       ')}`,
     params as never,
   );
-  return Number((await db.one(`SELECT count(*) FILTER (WHERE merged) AS n FROM ${COMBOS}`))!.n) === 0;
+  const found = await db.one(
+    `SELECT count(*) FILTER (WHERE merged) AS merged, coalesce(bool_and(seconds), true) AS seconds, coalesce(bool_and(exact), true) AS exact, coalesce(sum(n), 0) AS n FROM ${COMBOS}`,
+  );
+  if (Number(found!.merged) > 0) return undefined;
+  const scale = found!.seconds ? SECONDS : found!.exact ? MICROSECONDS : undefined;
+  return scale && { scale, rows: Number(found!.n) };
+}
+
+/** The stints' times the sweep reads. */
+const TIMES = ['book_in_at', 'book_out_at', 'stay_book_in_at'] as const;
+
+/** Whether a time is none or a whole second that SECONDS holds (above its `none`). */
+const fitsSeconds = (t: string) =>
+  `(${t} IS NULL OR (epoch_us(${t}) % ${SECOND_US} = 0 AND epoch_us(${t}) BETWEEN ${BASE_US + (SECONDS.none + 1) * SECOND_US} AND ${BASE_US + (2 ** 31 - 1) * SECOND_US}))`;
+
+/** Whether a time is none or exact as a double of µs with the stay link added. */
+const fitsMicroseconds = (t: string) => `(${t} IS NULL OR abs(epoch_us(${t})) < ${EXACT_US})`;
+
+/** A time as the scale has it. */
+function timeSql(t: string, scale: TimeScale): string {
+  return scale === SECONDS
+    ? `coalesce(CAST((epoch_us(${t}) - ${BASE_US}) // ${SECOND_US} AS INTEGER), ${SECONDS.none})`
+    : `coalesce(CAST(epoch_us(${t}) AS DOUBLE), '-infinity'::DOUBLE)`;
 }
 
 /**
- * The stints matching `where` with a book-in: the person's hash in two halves, times as epoch µs
- * (NaN for none), the tie-break and the breakdown codes (COMBOS's, joined on the labels' hash).
+ * The stints matching `where` with a book-in: the person's hash in two halves, times in `scale`'s
+ * unit (its `none` for none), the tie-break and the breakdown codes (COMBOS's, joined on the labels' hash).
  */
-function stintsSql(where: string, input: SweepInput): string {
-  const us = (t: string) => `coalesce(CAST(epoch_us(${t}) AS DOUBLE), 'nan'::DOUBLE)`;
+function stintsSql(where: string, input: SweepInput, scale: TimeScale): string {
   const codeNames = packsCodes(input) ? ['codes'] : input.dims.map(({ name }) => name);
   return `SELECT CAST(h >> 32 AS UINTEGER), CAST(h & 4294967295 AS UINTEGER), t_in, ord, t_out, t_stay, ${codeNames.join(', ')}
-    FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, CAST(epoch_us(s.book_in_at) AS DOUBLE) AS t_in, CAST(${ORD_SQL} AS DOUBLE) AS ord,
-                 ${us('s.book_out_at')} AS t_out, ${us('s.stay_book_in_at')} AS t_stay, ${codeNames.map((c) => `c.${c}`).join(', ')}
+    FROM (SELECT hash(${PERSON_KEY_SQL}) AS h, ${timeSql('s.book_in_at', scale)} AS t_in, CAST(${ORD_SQL} AS DOUBLE) AS ord,
+                 ${timeSql('s.book_out_at', scale)} AS t_out, ${timeSql('s.stay_book_in_at', scale)} AS t_stay, ${codeNames.map((c) => `c.${c}`).join(', ')}
             FROM ${input.from} s
             JOIN ${COMBOS} c ON c.h = ${comboKey(input)}
            WHERE s.book_in_at IS NOT NULL AND (${where}))
@@ -150,55 +183,49 @@ interface Pipe {
   onColumns: (cols: SweepColumns) => void;
 }
 
-/** Reads the stints with their codes (COMBOS, made for the read and dropped after it), or undefined when two combinations of labels share a hash. */
-async function readStints(db: Database, where: string, params: unknown[], input: SweepInput, pipe: Pipe | undefined) {
+/**
+ * The stints sorted on the person's hash (DuckDB's parallel sort), with their codes (COMBOS, made
+ * for the read and dropped after it), or undefined when two combinations of labels share a hash or
+ * a time is beyond the doubles' exact range.
+ */
+async function readStints(db: Database, where: string, params: unknown[], input: SweepInput, pipe: Pipe | undefined): Promise<SweepColumns | undefined> {
   try {
-    if (!(await buildCombos(db, where, params, input))) return undefined;
+    const combos = await buildCombos(db, where, params, input);
+    if (!combos) return undefined;
+    const { scale, rows } = combos;
     let cols: SweepColumns | undefined;
     const read = await db.readNumberColumns(
-      stintsSql(where, input),
+      stintsSql(where, input, scale),
       params as never,
-      input.rowsHint,
-      pipe && { copied: pipe.copied, onColumns: (columns, rows) => pipe.onColumns((cols = sweepColumns(columns, rows, input))) },
+      rows,
+      pipe && { copied: pipe.copied, rows, onColumns: (columns) => pipe.onColumns((cols = sweepColumns(columns, rows, input, scale))) },
     );
-    return cols ?? sweepColumns(read.columns, read.rows, input);
+    return cols ?? sweepColumns(read.columns, read.rows, input, scale);
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${COMBOS}`);
   }
 }
 
 /** The read's columns as the walk takes them (the hash's halves as signed: they are only compared). */
-function sweepColumns(columns: NumberColumn[], rows: number, input: SweepInput): SweepColumns {
-  const [hi, lo, tIn, ord, tOut, tStay, ...codeColumns] = columns as [Uint32Array, Uint32Array, Float64Array, Float64Array, Float64Array, Float64Array, ...Int32Array[]];
+function sweepColumns(columns: NumberColumn[], rows: number, input: SweepInput, scale: TimeScale): SweepColumns {
+  type T = Int32Array | Float64Array;
+  const [hi, lo, tIn, ord, tOut, tStay, ...codeColumns] = columns as [Uint32Array, Uint32Array, T, Float64Array, T, T, ...Int32Array[]];
   const signed = (a: Uint32Array) => new Int32Array(a.buffer, a.byteOffset, rows);
-  const f64 = (a: Float64Array) => a.subarray(0, rows);
+  const cut = <A extends T>(a: A) => a.subarray(0, rows) as A;
   return {
     rows,
     hi: signed(hi),
     lo: signed(lo),
-    tIn: f64(tIn),
-    ord: f64(ord),
-    tOut: f64(tOut),
-    tStay: f64(tStay),
+    tIn: cut(tIn),
+    ord: cut(ord),
+    tOut: cut(tOut),
+    tStay: cut(tStay),
+    scale,
     codeColumns: codeColumns.map((c) => c.subarray(0, rows)),
     packed: packsCodes(input),
     dimCodes: input.dims.map((d) => d.codes),
     keyShift: 32 - (input.keyBits ?? 32),
   };
-}
-
-/**
- * The stints sorted on the person's hash (DuckDB's parallel sort), or undefined when a time is
- * beyond the doubles' exact range (a thread already walking them is then stopped by the caller).
- */
-async function readColumns(db: Database, where: string, params: unknown[], input: SweepInput, pipe: Pipe | undefined): Promise<SweepColumns | undefined> {
-  const cols = await readStints(db, where, params, input, pipe);
-  if (!cols) return undefined;
-  const { rows, tIn, tOut, tStay } = cols;
-  const limit = EXACT_US - LINK_US;
-  // NaN (no time) passes: it compares false
-  for (let r = 0; r < rows; r++) if (Math.abs(tIn[r]!) >= limit || Math.abs(tOut[r]!) >= limit || Math.abs(tStay[r]!) >= limit) return undefined;
-  return cols;
 }
 
 /** A worker thread that walks a range of the stints (sweep-worker.ts), stopped by `close`. */
@@ -271,6 +298,7 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
   dims.forEach((d, x) => (firstCode[x + 1] = firstCode[x]! + d.codes));
   let acc: Accumulators;
   let recomputed: number;
+  let scale: TimeScale['name'];
   const threads = input.threads ?? (input.rowsHint >= THREAD_MIN_ROWS && availableParallelism() >= 2 ? 2 : 1);
   // started before the read, so that its start-up (tsx, about 0.3 s) is over when the rows are
   const thread = threads > 1 ? new WalkThread() : undefined;
@@ -291,8 +319,9 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
         other.catch(() => {});
       },
     };
-    const cols = await readColumns(db, where, params, input, pipe);
+    const cols = await readStints(db, where, params, input, pipe);
     if (!cols) return undefined;
+    scale = cols.scale.name;
     step('sweep_read');
     Atomics.store(copied, 0, cols.rows);
     ({ acc, recomputed } = walkClaimed(cols, parts, next, copied, first, last, shape));
@@ -337,5 +366,5 @@ export async function sweepDerive(db: Database, releaseId: string, input: SweepI
     bookIns.push(x + 1, code - firstCode[x]!, j % (2 * days), acc.books[j]!);
   }
   step('sweep_values');
-  return { values: values.done(), bookIns: bookIns.done(), peopleRecomputed: recomputed, timings };
+  return { values: values.done(), bookIns: bookIns.done(), peopleRecomputed: recomputed, timeScale: scale, timings };
 }
