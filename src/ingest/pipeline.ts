@@ -7,7 +7,7 @@ import { readWhole } from '../lib/read-whole.js';
 import { HEAD_BYTES, scanBytes, type TextScan } from '../lib/text-scan.js';
 import { DATASETS } from '../sources/registry.js';
 import type { Dataset, ParsedRelease, Row } from '../sources/types.js';
-import { type Archive, type ArchiveIntake, sha256Hex } from './archive.js';
+import { type Archive, type ArchiveIntake, ArchiveWrites, sha256Hex } from './archive.js';
 import { refreshCrossReleaseAnomalies } from './cross-release.js';
 import { ParsePool, parseThreadCount, type StagedParse, type Staging } from './parse-pool.js';
 import { readHead, scanLocalFile } from './scan-local.js';
@@ -104,7 +104,7 @@ export async function ingestPaths(paths: string[], options: IngestOptions): Prom
 }
 
 async function ingestFiles(files: ReturnType<typeof walk>, options: IngestOptions, threads: Threads): Promise<IngestReport> {
-  const batch = await openBatch(options.db);
+  const batch = await openBatch(options);
   // the appends' column types, read in DuckDB's thread while the files are parsed; awaited before returning, since
   // the caller may close the database next (a run with nothing to load never asks for them)
   const columnTypes = options.db.prefetchColumnTypes();
@@ -139,6 +139,8 @@ async function parseAndLoad(files: ReturnType<typeof walk>, options: IngestOptio
   const t0 = performance.now();
   // four files in flight: while one waits on file I/O, the main thread parses another
   await Promise.all([worker(), worker(), worker(), worker()]);
+  // synced on the thread pool while the rows load; each release's copy is awaited before the commit
+  void batch.writes.settle();
   // the threads write their staging files while the main thread loads the rows it parsed itself
   threads.staging = threads.pool?.finish();
   const t1 = performance.now();
@@ -164,7 +166,9 @@ export function summarise(outcomes: Outcome[]): IngestReport {
 
 /** Ingests one file in its own transaction (used by fetch and by single-file calls). */
 export async function ingestFile(file: IncomingFile, options: IngestOptions): Promise<Outcome> {
-  const prepared = await prepare(file, options, await openBatch(options.db));
+  const batch = await openBatch(options);
+  const prepared = await prepare(file, options, batch);
+  void batch.writes.settle();
   if ('status' in prepared) return prepared;
   return (await loadAll([prepared], options))[0]!;
 }
@@ -194,19 +198,21 @@ interface Batch {
   files: Set<string>;
   /** Releases being parsed in this run: sha256 → whether the parse succeeded. */
   inFlight: Map<string, Promise<boolean>>;
+  /** The archive copies of the files read whole, synced together once the parse is over. */
+  writes: ArchiveWrites;
 }
 
 const fileKey = (releaseId: string, name: string, path: string | null, url: string | null) =>
   JSON.stringify([releaseId, name, path ?? '', url ?? '']);
 
-async function openBatch(db: Database): Promise<Batch> {
+async function openBatch({ db, archive }: IngestOptions): Promise<Batch> {
   const known = new Set((await db.all(`SELECT sha256 FROM releases`)).map((r) => r.sha256 as string));
   const files = new Set(
     (await db.all(`SELECT release_id, file_name, local_path, url FROM release_files`)).map((r) =>
       fileKey(r.release_id as string, r.file_name as string, r.local_path as string | null, r.url as string | null),
     ),
   );
-  return { known, files, inFlight: new Map() };
+  return { known, files, inFlight: new Map(), writes: new ArchiveWrites(archive) };
 }
 
 /**
@@ -323,8 +329,8 @@ async function prepareContent(file: IncomingFile, dataset: Dataset, content: Con
     }
     settle(true);
     // archived before the database transaction (content-addressed, so a file whose load fails costs
-    // nothing); not awaited here, so the next file is parsed while this one is written and synced
-    const archived = intake ? intake.publish(sha256, described.fileName) : options.archive.put(bytes!, described.fileName, sha256);
+    // nothing): written now, synced with the run's other copies once the parse is over (ArchiveWrites)
+    const archived = intake ? intake.publish(sha256, described.fileName) : batch.writes.put(bytes!, described.fileName, sha256);
     archived.catch(() => undefined);
     return { ...base, parsed, archived, staged };
   } catch (err) {

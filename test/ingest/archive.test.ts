@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Archive, sha256Hex } from '../../src/ingest/archive.js';
+import { Archive, ArchiveWrites, sha256Hex } from '../../src/ingest/archive.js';
 
 let root = '';
 
@@ -120,5 +120,71 @@ describe('Archive.intake (a local file copied before its hash is known)', () => 
     const archive = new Archive(join(root, 'intake-missing'));
     assert.throws(() => archive.intake(join(root, 'no such file.csv')), /ENOENT/);
     assert.deepEqual(await readdir(join(archive.root, '.intake')), []);
+  });
+});
+
+describe('ArchiveWrites', () => {
+  it('writes each copy at once under a temp name and names it only once synced, when the run settles', async () => {
+    const dir = await mkdtemp(join(root, 'writes-'));
+    const archive = new Archive(dir);
+    const writes = new ArchiveWrites(archive);
+    const bytes = [1, 2, 3].map((i) => new TextEncoder().encode(`workbook ${i}`));
+    const shas = bytes.map((b) => sha256Hex(b));
+    let settled = 0;
+    const puts = bytes.map((b, i) => writes.put(b, `FY2${i}_detentionStats.xlsx`, shas[i]!).finally(() => settled++));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(settled, 0, 'no copy is published before the run settles');
+    for (const sha of shas) {
+      assert.equal(archive.has(sha), false);
+      const names = await readdir(join(dir, sha.slice(0, 2)));
+      assert.equal(names.length, 1);
+      assert.match(names[0]!, new RegExp(`^\\.${sha}\\.\\d+\\.[0-9a-f]{8}\\.tmp$`), 'written under a dot-named temp file');
+    }
+    await writes.settle();
+    const results = await Promise.all(puts);
+    results.forEach((r, i) => {
+      assert.deepEqual(r, { sha256: shas[i], path: join(dir, shas[i]!.slice(0, 2), `${shas[i]}.xlsx`), bytes: bytes[i]!.byteLength, existed: false });
+      assert.equal(archive.has(shas[i]!), true);
+    });
+    for (const [i, sha] of shas.entries()) {
+      assert.deepEqual(await readdir(join(dir, sha.slice(0, 2))), [`${sha}.xlsx`], 'no temp file left');
+      assert.deepEqual(new Uint8Array(await readFile(results[i]!.path)), bytes[i]);
+    }
+  });
+
+  it('writes nothing for content already archived, and writes and syncs at once once the run has settled', async () => {
+    const dir = await mkdtemp(join(root, 'writes-'));
+    const archive = new Archive(dir);
+    const first = await archive.put(content, 'FY24_detentionStats.xlsx');
+    const mtime = (await stat(first.path)).mtimeMs;
+    const writes = new ArchiveWrites(archive);
+    assert.deepEqual(await writes.put(content, 'FY24_detentionStats_copy.xlsx', expectedSha), { ...first, existed: true });
+    assert.equal((await stat(first.path)).mtimeMs, mtime, 'an identical file is not rewritten');
+    await writes.settle();
+    const late = new TextEncoder().encode('a file read after the parse');
+    const put = await writes.put(late, 'late.xlsx', sha256Hex(late));
+    assert.equal(put.existed, false);
+    assert.deepEqual(new Uint8Array(await readFile(put.path)), late);
+  });
+
+  it('rejects the put whose copy cannot be synced, removes its temp file, and publishes the others', async () => {
+    const dir = await mkdtemp(join(root, 'writes-'));
+    const archive = new Archive(dir);
+    const bad = new TextEncoder().encode('bad');
+    const good = new TextEncoder().encode('good');
+    const badSha = sha256Hex(bad);
+    const settle = archive.settleTemp.bind(archive);
+    archive.settleTemp = async (tmp, path) => {
+      if (path.includes(badSha)) throw new Error('EIO: i/o error, fsync');
+      return settle(tmp, path);
+    };
+    const writes = new ArchiveWrites(archive);
+    const failing = assert.rejects(writes.put(bad, 'bad.xlsx', badSha), /EIO/);
+    const ok = writes.put(good, 'good.xlsx', sha256Hex(good));
+    await writes.settle();
+    await failing;
+    assert.equal((await ok).existed, false);
+    assert.deepEqual(await readdir(join(dir, badSha.slice(0, 2))), [], 'the temp file is removed');
+    assert.equal(archive.has(badSha), false);
   });
 });

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } fro
 import { basename, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Database } from '../../src/db/connection.js';
-import type { Archive } from '../../src/ingest/archive.js';
+import { type Archive, sha256Hex } from '../../src/ingest/archive.js';
 import { ingestPaths, type Outcome } from '../../src/ingest/pipeline.js';
 import { parseDetentionStats } from '../../src/sources/ice/detention-stats/parse.js';
 import {
@@ -325,14 +325,15 @@ test('a file whose archive copy cannot be written is an error, and not stored; t
     const good = join(dir, basename(FY20));
     copyFileSync(real(FY19), failing);
     copyFileSync(real(FY20), good);
-    // the copy of one release fails only after its parse, while the batch is loaded (a full disk, say)
-    const put = archive.put.bind(archive);
-    archive.put = async (bytes, name, sha256) => {
-      if (name.includes('FY19')) {
+    // the copy of one release fails only after its parse, when the run's copies are synced while the batch is loaded (a full disk, say)
+    const failingSha = sha256Hex(readFileSync(failing));
+    const settle = archive.settleTemp.bind(archive);
+    archive.settleTemp = async (tmp, path) => {
+      if (path.includes(failingSha)) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         throw new Error('ENOSPC: no space left on device');
       }
-      return put(bytes, name, sha256);
+      return settle(tmp, path);
     };
     const report = await ingestPaths([dir], { db, archive, origin: 'file' });
     const err = assertError(report.outcomes, failing);
@@ -343,5 +344,8 @@ test('a file whose archive copy cannot be written is an error, and not stored; t
     assert.deepEqual(await incompleteReleases(db), []);
     const [row] = await db.all(`SELECT archive_path FROM releases`);
     assert.ok(readFileSync(row!.archive_path as string).length > 0, 'the stored release points at its archive copy');
+    // the failed copy's temp file is gone, and nothing is under its final name
+    const shard = join(archive.root, failingSha.slice(0, 2));
+    assert.deepEqual(readdirSync(shard).filter((n) => n.includes(failingSha)), []);
   });
 });
