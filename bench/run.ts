@@ -15,7 +15,8 @@ import { LAYOUTS } from '../src/sources/ice/foia/layouts.js';
 /**
  * Benchmarks, each run in a fresh child process so peak RSS is the job's own, with the
  * median of several runs. `npm run bench -- NAME…` runs only the named ones
- * (detention, cbp, cbp-5m, foia, foia-population, http; xlsx-stream only when named: it takes about 20 minutes).
+ * (detention, cbp, cbp-5m, foia (its CSV and parquet tables, then its xlsx workbook), foia-xlsx, foia-population, http;
+ * xlsx-stream only when named: it takes about 20 minutes).
  */
 const data = sharedDataDir();
 if (!data) {
@@ -124,11 +125,12 @@ const FOIA_TABLES = [
   { label: 'detention stints', layout: 'detentions-latest', table: 'foia_detention_stints', rows: 10_000_000, ddp: 'detention-stints-latest.parquet' },
 ] as const;
 
+// BENCH_FOIA=removals,arrests,stints,xlsx picks tables (all by default)
+const foiaPicked = process.env.BENCH_FOIA?.split(',').map((x) => x.trim());
+
 if (wanted('foia') || wanted('foia-csv')) {
   const n = Math.min(runs, 3);
-  // BENCH_FOIA=removals,arrests,stints picks tables (all by default)
-  const picked = process.env.BENCH_FOIA?.split(',').map((x) => x.trim());
-  for (const t of FOIA_TABLES.filter((x) => !picked || picked.some((p) => x.label.includes(p)))) {
+  for (const t of FOIA_TABLES.filter((x) => !foiaPicked || foiaPicked.some((p) => x.label.includes(p)))) {
     const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-'));
     try {
       const layout = LAYOUTS.find((l) => l.id === t.layout)!;
@@ -185,11 +187,12 @@ if (only.includes('xlsx-stream')) {
   }
 }
 
-if (only.includes('foia-xlsx')) {
-  // end-to-end ingest of a generated ERO-LESA removals workbook (600,000 records, 21.9 M cells), beside exceljs's streaming read of it
+if (wanted('foia-xlsx') || (wanted('foia') && (!foiaPicked || foiaPicked.includes('xlsx')))) {
+  // end-to-end ingest of a generated ERO-LESA removals workbook at real size (1.5 million records on two sheets, 54.7 M
+  // cells), beside exceljs's streaming read of it: about 12 minutes, most of it exceljs's (about 3 minutes a run)
   const dir = mkdtempSync(join(tmpdir(), 'tracker-bench-foia-xlsx-'));
   try {
-    const g = await generateFoiaXlsx(dir, 'removals', Number(process.env.BENCH_FOIA_XLSX_ROWS ?? 600_000));
+    const g = await generateFoiaXlsx(dir, 'removals', Number(process.env.BENCH_FOIA_XLSX_ROWS ?? 1_500_000));
     const n = Math.min(runs, 3);
     console.log(`\ningest of a generated ERO-LESA workbook, ${g.line} (${n} runs each, interleaved, median; target ≥ 3 M cells/s, peak RSS < 1.5 GB):`);
     compareFoiaXlsx(g.file, 'removals', g.cells, n, (line) => console.log(`  ${line}`));
