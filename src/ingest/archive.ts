@@ -190,6 +190,8 @@ interface Written {
  * 100-130 ms instead of 25-40 ms.
  */
 export class ArchiveWrites {
+  /** Files at least this large are written and synced at once, on the thread pool (the detention workbooks are under 1 MB). */
+  static readonly AT_ONCE_BELOW = 16 << 20;
   private readonly written: Written[] = [];
   private settling = false;
 
@@ -197,7 +199,8 @@ export class ArchiveWrites {
 
   /** Writes `bytes` (unless already archived); the promise settles once the copy is synced and named (after `settle`). */
   put(bytes: Uint8Array, originalName: string, sha256: string): Promise<PutResult> {
-    if (this.settling) return this.archive.put(bytes, originalName, sha256);
+    // a large file (a DDP parquet of 461 MB) is written on the thread pool while DuckDB loads it, not here on the main thread
+    if (this.settling || bytes.byteLength >= ArchiveWrites.AT_ONCE_BELOW) return this.archive.put(bytes, originalName, sha256);
     const path = this.archive.pathOf(sha256, originalName);
     const existing = statSync(path, { throwIfNoEntry: false });
     if (existing?.isFile() && existing.size === bytes.byteLength) return Promise.resolve({ sha256, path, bytes: bytes.byteLength, existed: true });

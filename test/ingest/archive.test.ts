@@ -152,7 +152,7 @@ describe('ArchiveWrites', () => {
     }
   });
 
-  it('writes nothing for content already archived, and writes and syncs at once once the run has settled', async () => {
+  it('writes nothing for content already archived, and writes and syncs a large file, or any once the run has settled, at once', async () => {
     const dir = await mkdtemp(join(root, 'writes-'));
     const archive = new Archive(dir);
     const first = await archive.put(content, 'FY24_detentionStats.xlsx');
@@ -160,6 +160,11 @@ describe('ArchiveWrites', () => {
     const writes = new ArchiveWrites(archive);
     assert.deepEqual(await writes.put(content, 'FY24_detentionStats_copy.xlsx', expectedSha), { ...first, existed: true });
     assert.equal((await stat(first.path)).mtimeMs, mtime, 'an identical file is not rewritten');
+    // a large file is written and synced at once, without waiting for the run to settle
+    const large = new Uint8Array(ArchiveWrites.AT_ONCE_BELOW).fill(7);
+    const bigPut = await writes.put(large, 'removals-latest.parquet', sha256Hex(large));
+    assert.equal(bigPut.existed, false);
+    assert.equal((await stat(bigPut.path)).size, large.byteLength);
     await writes.settle();
     const late = new TextEncoder().encode('a file read after the parse');
     const put = await writes.put(late, 'late.xlsx', sha256Hex(late));
