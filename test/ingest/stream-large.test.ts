@@ -73,7 +73,7 @@ test('a FOIA CSV streamed into the archive is the same release, with the same ro
   });
 });
 
-test('a streamed FOIA CSV with a byte that is not UTF-8 is an error naming the file, its line and offset; nothing is stored or archived', async () => {
+test('a streamed FOIA CSV with a byte that is not UTF-8 is an error naming the file, its line, column and offset; nothing is stored or archived', async () => {
   const file = removalsCsv('Removals latin1.csv', [['03/04/2025', 'MEXICO'], ['03/05/2025', 'PERU']]);
   const text = readFileSync(file);
   const line9 = text.indexOf('PERU');
@@ -85,11 +85,27 @@ test('a streamed FOIA CSV with a byte that is not UTF-8 is an error naming the f
     assert.equal(report.errors, 1);
     const outcome = report.outcomes[0] as { error: string };
     assert.match(outcome.error, /Removals latin1\.csv/);
-    assert.match(outcome.error, /line 9\b/);
+    assert.match(outcome.error, /line 9, column 'Departure Country': byte 0xda at offset \d+ is not valid UTF-8/);
     assert.match(outcome.error, new RegExp(`byte 0xda at offset ${line9 + 2} is not valid UTF-8`));
     assert.deepEqual(await db.all(`SELECT release_id FROM releases`), []);
     assert.deepEqual(readdirSync(join(archive.root, '.intake')), [], 'the temp copy is removed');
     assert.deepEqual(readdirSync(archive.root).filter((n) => n !== '.intake'), [], 'nothing archived');
+    // read whole, the same error
+    const whole = await ingestPaths([file], { db, archive, origin: 'file' });
+    assert.match((whole.outcomes[0] as { error: string }).error, new RegExp(`line 9, column 'Departure Country': byte 0xda at offset ${line9 + 2} is not valid UTF-8`));
+  });
+});
+
+test('a byte that is not UTF-8 above the header (in the banner) is named by its line and field number', async () => {
+  const file = removalsCsv('Removals banner latin1.csv', [['03/04/2025', 'MEXICO']]);
+  const text = readFileSync(file);
+  const at = text.indexOf('(test)');
+  text[at + 1] = 0xe9; // Latin-1 'é' in the banner's title
+  writeFileSync(file, text);
+  const line = text.subarray(0, at).filter((b) => b === 0x0a).length + 1;
+  await withDb('banner-latin1', async (db) => {
+    const report = await ingestPaths([file], { db, archive: new Archive(join(dir, 'archive-banner')), origin: 'file', streamFromBytes: 1 });
+    assert.match((report.outcomes[0] as { error: string }).error, new RegExp(`Removals banner latin1\\.csv, line ${line}, column 'field 1': byte 0xe9 at offset ${at + 1} is not valid UTF-8`));
   });
 });
 

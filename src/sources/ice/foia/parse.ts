@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { SourceFormatError } from '../../../lib/errors.js';
 import { scanBytes } from '../../../lib/text-scan.js';
 import type { CellValue } from '../../../xlsx/sheet.js';
@@ -34,16 +35,11 @@ export function parseFoiaCsv(kind: Kind) {
 function parseCsv(kind: Kind, file: ScannedFile): ParsedRelease {
   const { scan } = file;
   if (scan.size === 0) throw new SourceFormatError({ file: file.path }, 'the file is empty');
-  if (scan.invalidUtf8) {
-    const { line, offset, byte } = scan.invalidUtf8;
-    throw new SourceFormatError(
-      { file: file.path, line },
-      `byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset} is not valid UTF-8 (the file may be in Windows-1252 or Latin-1; save it as UTF-8)`,
-    );
-  }
   // the banner and header are within the first few kB
   const head = new TextDecoder().decode(scan.head).split(/\r?\n/).slice(0, HEADER_SEARCH_ROWS);
-  const found = findHeader(head.map((l) => splitCsvLine(l)), kind, (line) => ({ file: file.path, line }));
+  const findIt = () => findHeader(head.map((l) => splitCsvLine(l)), kind, (line) => ({ file: file.path, line }));
+  if (scan.invalidUtf8) throw notUtf8(file, scan.invalidUtf8, findIt);
+  const found = findIt();
   const { path: name, releaseId } = file;
   const dataLines = scan.newlines + (scan.lastByte === 0x0a ? 0 : 1) - found.headerRow;
   const { ascii } = scan;
@@ -56,6 +52,51 @@ function parseCsv(kind: Kind, file: ScannedFile): ParsedRelease {
     // the load reads the file from disk: the closure keeps names, not `file` and its bytes (3.2 GB for 10 million stints)
     directLoads: [foiaCsvLoad({ file: name, releaseId, layout: found.layout, headerLine: found.headerRow, dataLines, title: found.title, ascii })],
   };
+}
+
+/**
+ * The error for a byte that is not UTF-8, naming its line and column: the column's header when
+ * the header can be read and the byte is below it, else its field's number. Commas and quotes are
+ * ASCII, so the fields before the byte are counted on the raw bytes of its line.
+ */
+function notUtf8(file: ScannedFile, bad: NonNullable<ScannedFile['scan']['invalidUtf8']>, findIt: () => ReturnType<typeof findHeader>): SourceFormatError {
+  const { line, offset, byte } = bad;
+  const reason = `byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset} is not valid UTF-8 (the file may be in Windows-1252 or Latin-1; save it as UTF-8)`;
+  const field = fieldAt(file.path, offset);
+  if (field === undefined) return new SourceFormatError({ file: file.path, line }, reason);
+  let header: string | undefined;
+  try {
+    const found = findIt();
+    if (line > found.headerRow) header = found.layout.columns[field]?.header;
+  } catch {
+    // no header to name the column by (the byte may be in it): the field's number names it
+  }
+  return new SourceFormatError({ file: file.path, line, column: header ?? `field ${field + 1}` }, reason);
+}
+
+/** The 0-based field of the line holding byte `offset` of the file, read from disk (undefined when the file cannot be read). */
+function fieldAt(path: string, offset: number): number | undefined {
+  // a line of an ERO-LESA file is well under a MB; a longer one is counted from the window's start
+  const start = Math.max(0, offset - (1 << 20));
+  const window = new Uint8Array(offset - start);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, window, 0, window.length, start);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  let field = 0;
+  let quoted = false;
+  for (let i = window.lastIndexOf(0x0a) + 1; i < window.length; i++) {
+    const b = window[i];
+    if (b === 0x22) quoted = !quoted;
+    else if (b === 0x2c && !quoted) field++;
+  }
+  return field;
 }
 
 /** The header row among the first rows (1-based), its layout, and the banner's title line above it. */
