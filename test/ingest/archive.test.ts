@@ -134,13 +134,12 @@ describe('ArchiveWrites', () => {
     const puts = bytes.map((b, i) => writes.put(b, `FY2${i}_detentionStats.xlsx`, shas[i]!).finally(() => settled++));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(settled, 0, 'no copy is published before the run settles');
-    for (const sha of shas) {
-      assert.equal(archive.has(sha), false);
-      const names = await readdir(join(dir, sha.slice(0, 2)));
-      assert.equal(names.length, 1);
-      assert.match(names[0]!, new RegExp(`^\\.${sha}\\.\\d+\\.[0-9a-f]{8}\\.tmp$`), 'written under a dot-named temp file');
-    }
+    for (const sha of shas) assert.equal(archive.has(sha), false);
+    const temps = await readdir(join(dir, '.intake'));
+    assert.equal(temps.length, 3);
+    for (const t of temps) assert.match(t, new RegExp(`^${process.pid}\\.[0-9a-f]{12}\\.tmp$`), 'written under a temp name in the intake folder');
     await writes.settle();
+    assert.deepEqual(await readdir(join(dir, '.intake')), [], 'every temp file named');
     const results = await Promise.all(puts);
     results.forEach((r, i) => {
       assert.deepEqual(r, { sha256: shas[i], path: join(dir, shas[i]!.slice(0, 2), `${shas[i]}.xlsx`), bytes: bytes[i]!.byteLength, existed: false });
@@ -189,7 +188,7 @@ describe('ArchiveWrites', () => {
     await writes.settle();
     await failing;
     assert.equal((await ok).existed, false);
-    assert.deepEqual(await readdir(join(dir, badSha.slice(0, 2))), [], 'the temp file is removed');
+    assert.deepEqual(await readdir(join(dir, '.intake')), [], 'the temp file is removed');
     assert.equal(archive.has(badSha), false);
   });
 });

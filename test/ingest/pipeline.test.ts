@@ -345,7 +345,7 @@ test('a file whose archive copy cannot be written is an error, and not stored; t
     const [row] = await db.all(`SELECT archive_path FROM releases`);
     assert.ok(readFileSync(row!.archive_path as string).length > 0, 'the stored release points at its archive copy');
     // the failed copy's temp file is gone, and nothing is under its final name
-    const shard = join(archive.root, failingSha.slice(0, 2));
-    assert.deepEqual(readdirSync(shard).filter((n) => n.includes(failingSha)), []);
+    assert.equal(archive.has(failingSha), false);
+    assert.deepEqual(readdirSync(join(archive.root, '.intake')), []);
   });
 });
