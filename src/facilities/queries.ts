@@ -1,4 +1,5 @@
 import type { Database, DbRow } from '../db/connection.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
 
 /** The registry's columns, in the order the API and CSV give them. */
 export const REGISTRY_COLUMNS = ['detloc', 'name', 'city', 'state', 'aor', 'type', 'type_detailed', 'first_seen', 'last_seen', 'sources', 'name_source', 'names'];
@@ -52,14 +53,15 @@ export async function newestReleaseCoverage(db: Database): Promise<DbRow | undef
   return db.one(
     `WITH newest AS (
        SELECT release_id, snapshot_date FROM release_order
-        WHERE source_id = 'ice.detention-stats' AND release_id IN (SELECT release_id FROM ice_facilities)
+        WHERE source_id = $1 AND release_id IN (SELECT release_id FROM ice_facilities)
         ORDER BY effective_date DESC, release_id DESC LIMIT 1),
      names AS (SELECT DISTINCT f.name, f.city, f.state FROM ice_facilities f JOIN newest USING (release_id))
      SELECT (SELECT release_id FROM newest) AS release_id, strftime((SELECT snapshot_date FROM newest), '%Y-%m-%d') AS snapshot_date,
             count(*) AS names, count(m.detloc) AS matched
        FROM names n
        LEFT JOIN facility_name_matches m
-         ON m.source = 'ice.detention-stats' AND m.name = n.name AND m.city IS NOT DISTINCT FROM n.city AND m.state IS NOT DISTINCT FROM n.state`,
+         ON m.source = $1 AND m.name = n.name AND m.city IS NOT DISTINCT FROM n.city AND m.state IS NOT DISTINCT FROM n.state`,
+    [ICE_DETENTION_STATS],
   );
 }
 

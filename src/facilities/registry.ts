@@ -6,6 +6,7 @@ import { SourceFormatError } from '../lib/errors.js';
 import { splitCsvLine } from '../sources/csv-file.js';
 import type { DirectLoad } from '../sources/types.js';
 import { matchNames, type CodedName, type CrosswalkEntry, type NameMatch, type NameToMatch } from './match.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REGISTRY_SQL_PATH = join(here, 'registry.sql');
@@ -129,7 +130,7 @@ export async function refreshFacilityRegistry(db: Database, crosswalk: Crosswalk
 export const REGISTRY_SOURCES: ReadonlySet<string> = new Set([
   'ice.facility-lists',
   'uwchr.facilities',
-  'ice.detention-stats',
+  ICE_DETENTION_STATS,
   'ddp.facility-population',
   'ice.foia-detentions',
   'ddp.detention-stints',

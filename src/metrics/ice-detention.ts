@@ -1,6 +1,7 @@
 import type { MetricDefinition } from './types.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
 
-const SOURCE = ['ice.detention-stats'];
+const SOURCE = [ICE_DETENTION_STATS];
 const FACTS = 'ice_detention_facts f JOIN rel USING (release_id)';
 
 const COMMON_CAVEATS = [

@@ -5,6 +5,7 @@ import { FACILITY_ADP_SQL } from '../anomalies/facility-sheet.js';
 import { sheetRef } from '../anomalies/releases.js';
 import type { AnomalyRecord } from '../anomalies/types.js';
 import { ParamError } from '../metrics/params.js';
+import { ICE_DETENTION_STATS as ICE } from '../sources/ice/detention-stats/source-id.js';
 
 /** A release as a diff names it. */
 export interface ReleaseRef {
@@ -97,8 +98,6 @@ const ICE_HEADLINE: Array<[string, string, string]> = [
   ['removals_fytd', 'Removals (fiscal year to date)', `table_id = 'removals' AND category = 'all'`],
   ['atd_total', 'People on ATD', `table_id = 'atd_by_technology' AND measure = 'atd_participants' AND category = 'all'`],
 ];
-
-const ICE = 'ice.detention-stats';
 
 /** Everything a diff reads about one release, loaded for many releases in a fixed number of queries. */
 interface ReleaseData {

@@ -5,6 +5,7 @@ import { latestChanges, type ChangeSummary, type HeadlineChange, type ReleaseDif
 import { DATASETS, datasetById } from '../../sources/registry.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
+import { ICE_DETENTION_STATS } from '../../sources/ice/detention-stats/source-id.js';
 
 const signed = (v: number | null) => (v === null ? '' : `${v > 0 ? '+' : v < 0 ? '−' : '±'}${fmt(Math.abs(v))}`);
 const num = (v: unknown) => `<td class="num">${esc(fmt(v))}</td>`;
@@ -34,7 +35,7 @@ export function diffSection(d: ReleaseDiff): string {
     fac(kind)
       .map((f) => `${f.previous_name ? `${esc(f.previous_name)} → ` : ''}${esc(f.name)}${f.city ? `, ${esc(f.city)}` : ''}${f.state ? ` (${esc(f.state)})` : ''} — ADP ${esc(fmt(f.adp))} <span class="muted">${esc(f.cell)}</span>`)
       .join('; ') || 'none';
-  const ice = d.source_id === 'ice.detention-stats';
+  const ice = d.source_id === ICE_DETENTION_STATS;
   return `<p>From ${release(d.from.release_id)} (${esc(d.from.file_names.join(' = '))}, snapshot ${esc(d.from.snapshot_date ?? 'undated')}) to ${release(d.to.release_id)} (${esc(d.to.file_names.join(' = '))}, snapshot ${esc(d.to.snapshot_date ?? 'undated')}).</p>
 ${headlineTable(d.headline)}
 ${

@@ -7,8 +7,8 @@ import type { MetricDefinition, MetricResult, MetricRow } from '../../metrics/ty
 import { fyBars, lineChart, timeChart, type Line, type Point } from '../../web/charts.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
+import { ICE_DETENTION_STATS as SOURCE } from '../../sources/ice/detention-stats/source-id.js';
 
-const SOURCE = 'ice.detention-stats';
 const FROM = 'FY2019';
 
 /* ---------------------------------------------------------------- releases */

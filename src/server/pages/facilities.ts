@@ -6,8 +6,9 @@ import { metricById } from '../../metrics/registry.js';
 import { esc, fmt } from '../render/html.js';
 import { facilitySlug, stateCode } from './facility-slug.js';
 import type { PageRoute } from './types.js';
+import { ICE_DETENTION_STATS } from '../../sources/ice/detention-stats/source-id.js';
 
-export const SOURCE = 'ice.detention-stats';
+export const SOURCE = ICE_DETENTION_STATS;
 
 /** U.S. states, DC and the territories ICE lists facilities in. */
 const US_STATES = new Set(

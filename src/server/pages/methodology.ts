@@ -4,6 +4,7 @@ import { METRICS } from '../../metrics/registry.js';
 import type { MetricDefinition } from '../../metrics/types.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
+import { ICE_DETENTION_STATS } from '../../sources/ice/detention-stats/source-id.js';
 
 /** Topics of ICE's Footnotes sheet whose notes qualify the figures of the metrics. */
 const FOOTNOTE_TOPICS = /removals|book-?ins|average daily population|currently detained|\bATD\b|alternatives to detention/i;
@@ -138,7 +139,7 @@ const VINTAGES = `<p>ICE replaces its workbook every few weeks and revises earli
 export const methodologyPage: PageRoute = {
   path: '/methodology',
   async render({ db, vintage }) {
-    const release = timeline(await listReleases(db, 'ice.detention-stats'), vintage)[0];
+    const release = timeline(await listReleases(db, ICE_DETENTION_STATS), vintage)[0];
     const notes = await footnotesOf(db, release);
     const anomalies = await anomalyCounts(db);
     const body = `<h1>Methodology</h1>

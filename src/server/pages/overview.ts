@@ -2,6 +2,7 @@ import { listReleases, timeline, type ReleaseRecord } from '../../db/releases.js
 import { sparkline } from '../../web/charts.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
+import { ICE_DETENTION_STATS } from '../../sources/ice/detention-stats/source-id.js';
 
 interface Headline {
   key: string;
@@ -41,7 +42,7 @@ function change(h: Headline): string {
 export const overviewPage: PageRoute = {
   path: '/',
   async render({ db, vintage }) {
-    const all = await listReleases(db, 'ice.detention-stats');
+    const all = await listReleases(db, ICE_DETENTION_STATS);
     const releases = timeline(all, vintage);
     const suspect = all.filter((r) => r.date_suspect).length;
     const latest = releases[0];

@@ -8,6 +8,7 @@ import type { MetricDefinition, MetricResult } from '../../metrics/types.js';
 import { lineChart, type Line, type Point } from '../../web/charts.js';
 import { esc, fmt } from '../render/html.js';
 import type { PageRoute } from './types.js';
+import { ICE_DETENTION_STATS } from '../../sources/ice/detention-stats/source-id.js';
 
 const DDP = 'ddp.facility_population';
 const UWCHR = 'uwchr.headcount';
@@ -247,12 +248,12 @@ export const reconciliationPage: PageRoute = {
     const shown = all
       .filter((r) => ids.has(r.release_id))
       .sort((a, b) => String(b.effective_date).localeCompare(String(a.effective_date)) || b.release_id.localeCompare(a.release_id));
-    const iceIds = shown.filter((r) => r.source_id === 'ice.detention-stats').map((r) => r.release_id);
+    const iceIds = shown.filter((r) => r.source_id === ICE_DETENTION_STATS).map((r) => r.release_id);
     const pin = vintage !== 'latest' ? vintage : (shown[0]?.release_id ?? 'latest');
 
     // (a) each ICE snapshot date the FOIA-derived series cover, with the release that gave ICE's figure
     const bySnapshot = new Map<string, ReleaseRecord>();
-    for (const r of shown.filter((x) => x.source_id === 'ice.detention-stats' && !x.date_suspect)) {
+    for (const r of shown.filter((x) => x.source_id === ICE_DETENTION_STATS && !x.date_suspect)) {
       if (!bySnapshot.has(String(r.effective_date))) bySnapshot.set(String(r.effective_date), r);
     }
     const runOf = await runDates(db, iceIds);

@@ -4,6 +4,7 @@ import type { Database } from '../../db/connection.js';
 import { codeInfo, listAnomalies } from '../../anomalies/detectors.js';
 import { latestChanges, type ChangeSummary } from '../../releases/diff.js';
 import { datasetById } from '../../sources/registry.js';
+import { ICE_DETENTION_STATS } from '../../sources/ice/detention-stats/source-id.js';
 
 /** How many entries a feed holds: every release and anomaly a reader could have missed, within reason. */
 export const FEED_ENTRIES = 200;
@@ -22,7 +23,7 @@ const n = (v: unknown, digits = 0) => (typeof v === 'number' ? v.toLocaleString(
 
 /** Headline values of a release in a sentence (ICE's named figures; other sources' numeric summary fields). */
 function headlineText(sourceId: string, s: Record<string, unknown>): string {
-  if (sourceId === 'ice.detention-stats') {
+  if (sourceId === ICE_DETENTION_STATS) {
     const parts = [
       n(s.detained_total) && `${n(s.detained_total)} people detained (ICE-arrested ${n(s.detained_ice) ?? 'n/a'}, CBP-arrested ${n(s.detained_cbp) ?? 'n/a'})`,
       n(s.adp_fy) && `average daily population ${n(s.adp_fy)} (fiscal year to date)`,
