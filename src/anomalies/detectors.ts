@@ -5,8 +5,9 @@ import { facilityAdpSumMismatch, staleFacilitiesSheet } from './facility-sheet.j
 import { monthJump } from './month-jump.js';
 import { agencyColumnsSwapped, duplicateContent, staleSnapshot } from './release-identity.js';
 import { snapshotDateRegressed } from './snapshot-regressed.js';
-import { DATE_SUSPECT_CODES, releasesKey } from './releases.js';
-import type { AnomalyRecord, CodeInfo, Detector, Memo } from './types.js';
+import { DATE_SUSPECT_CODES, nationalFacts, releasesKey } from './releases.js';
+import { ICE_DETENTION_STATS } from '../sources/ice/detention-stats/source-id.js';
+import type { AnomalyRecord, BatchReleases, CodeInfo, Detector, Memo } from './types.js';
 
 export type { AnomalyRecord, Detector, Finding } from './types.js';
 
@@ -122,7 +123,7 @@ export function codeInfo(code: string): CodeInfo | undefined {
  * cross-release anomalies, replacing the previous ones (inside the caller's transaction).
  * Detectors run one after the other and each sees what those before it stored.
  */
-export async function runDetectors(db: Database, sourceId: string): Promise<void> {
+export async function runDetectors(db: Database, sourceId: string, batch?: BatchReleases): Promise<void> {
   await db.exec(
     `DELETE FROM release_anomalies WHERE cross_release AND release_id IN (SELECT release_id FROM releases WHERE source_id = $1)`,
     [sourceId],
@@ -133,6 +134,8 @@ export async function runDetectors(db: Database, sourceId: string): Promise<void
     if (!p) memory.set(key, (p = compute()));
     return p;
   };
+  // read first, and remembered for the detectors: the releases being loaded taken from the parser's rows
+  if (batch && sourceId === ICE_DETENTION_STATS) await nationalFacts(db, memo, batch);
   for (const d of detectorsFor(sourceId)) {
     const found = await d.run(db, sourceId, memo);
     await db.append(

@@ -39,6 +39,13 @@ export interface Detector {
  */
 export type Memo = <T>(key: string, compute: () => Promise<T>) => Promise<T>;
 
+/**
+ * The releases loaded in the current transaction whose rows the parser still holds, by release id:
+ * their tables (as appended) and fiscal year. The detectors may read their figures from here
+ * rather than from the tables just written, which DuckDB scans slowly inside the open transaction.
+ */
+export type BatchReleases = ReadonlyMap<string, { tables: Readonly<Record<string, readonly object[]>>; fiscalYear: number | null }>;
+
 /** A memo that remembers nothing, for a detector run on its own. */
 export const noMemo: Memo = (_key, compute) => compute();
 

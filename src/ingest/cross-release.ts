@@ -1,5 +1,6 @@
 import type { Database } from '../db/connection.js';
 import { runDetectors } from '../anomalies/detectors.js';
+import type { BatchReleases } from '../anomalies/types.js';
 
 export { crossReleaseAnomalies, type ReleaseFacts } from '../anomalies/release-identity.js';
 
@@ -9,6 +10,6 @@ export { crossReleaseAnomalies, type ReleaseFacts } from '../anomalies/release-i
  * stale or regressed snapshot dates, stale Facilities sheets, facility sums, person-days,
  * month-to-month jumps).
  */
-export async function refreshCrossReleaseAnomalies(db: Database, sourceId: string): Promise<void> {
-  await runDetectors(db, sourceId);
+export async function refreshCrossReleaseAnomalies(db: Database, sourceId: string, batch?: BatchReleases): Promise<void> {
+  await runDetectors(db, sourceId, batch);
 }

@@ -450,7 +450,10 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
   await db.append('release_files', items.map((i) => i.fileRow));
   await db.append('release_anomalies', anomalies);
   const t0 = performance.now();
-  for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source);
+  // the releases whose rows this thread parsed, for the checks to read from memory (not those parsed on a thread)
+  const fiscalYears = new Map(releases.map((r) => [r.release_id as string, r.fiscal_year as number | null]));
+  const batch = new Map(items.filter((i) => i.parsed && !i.staged).map((i) => [i.releaseId, { tables: i.parsed!.tables, fiscalYear: fiscalYears.get(i.releaseId) ?? null }]));
+  for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source, batch);
   run.detectMs += performance.now() - t0;
   // the archive copies, written and synced meanwhile, before the commit that records them (a failed write fails
   // the load); awaited here rather than release by release, they took 50-100 ms of waiting out of the load
