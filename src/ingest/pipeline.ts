@@ -194,6 +194,8 @@ interface Prepared {
 interface Batch {
   /** sha256 of every release in the database. */
   known: Set<string>;
+  /** The sizes in bytes of those releases' files. */
+  sizes: Set<number>;
   /** release_id, file name, path and URL of every recorded file. */
   files: Set<string>;
   /** Releases being parsed in this run: sha256 → whether the parse succeeded. */
@@ -206,13 +208,15 @@ const fileKey = (releaseId: string, name: string, path: string | null, url: stri
   JSON.stringify([releaseId, name, path ?? '', url ?? '']);
 
 async function openBatch({ db, archive }: IngestOptions): Promise<Batch> {
-  const known = new Set((await db.all(`SELECT sha256 FROM releases`)).map((r) => r.sha256 as string));
+  const stored = await db.all(`SELECT sha256, bytes FROM releases`);
+  const known = new Set(stored.map((r) => r.sha256 as string));
+  const sizes = new Set(stored.map((r) => Number(r.bytes)));
   const files = new Set(
     (await db.all(`SELECT release_id, file_name, local_path, url FROM release_files`)).map((r) =>
       fileKey(r.release_id as string, r.file_name as string, r.local_path as string | null, r.url as string | null),
     ),
   );
-  return { known, files, inFlight: new Map(), writes: new ArchiveWrites(archive) };
+  return { known, sizes, files, inFlight: new Map(), writes: new ArchiveWrites(archive) };
 }
 
 /**
@@ -235,7 +239,7 @@ function readStart(file: IncomingFile, options: IngestOptions): { head: Uint8Arr
   return { head: bytes.subarray(0, HEAD_BYTES), bytes };
 }
 
-function readContent(file: IncomingFile, dataset: Dataset, start: { head: Uint8Array; bytes?: Uint8Array }, archive: Archive): Content {
+function readContent(file: IncomingFile, dataset: Dataset, start: { head: Uint8Array; bytes?: Uint8Array }, archive: Archive, batch: Batch): Content {
   const scanned = dataset.parseScanned?.accepts(basename(file.path), start.head) === true;
   const { bytes } = start;
   if (bytes) {
@@ -246,6 +250,12 @@ function readContent(file: IncomingFile, dataset: Dataset, start: { head: Uint8A
   if (!scanned) {
     const whole = readWhole(file.path);
     return { bytes: whole, sha256: sha256Hex(whole), size: whole.length };
+  }
+  // a file of the size of a release already stored is hashed where it is first, and is not copied when it is that
+  // release: a daily run over a folder would otherwise copy every large file again only to find it known
+  if (batch.sizes.has(statSync(file.path).size)) {
+    const scan = scanLocalFile(file.path);
+    if (batch.known.has(scan.sha256)) return { scan, sha256: scan.sha256, size: scan.size };
   }
   const intake = archive.intake(file.path);
   try {
@@ -268,7 +278,7 @@ async function prepare(file: IncomingFile, options: IngestOptions, batch: Batch,
     }
     return { status: 'skipped', path: file.path, reason: `no source claims this file (sources so far: ${known})` };
   }
-  const content = readContent(file, dataset, start, options.archive);
+  const content = readContent(file, dataset, start, options.archive, batch);
   let result: Outcome | Prepared;
   try {
     result = await prepareContent(file, dataset, content, options, batch, threads);

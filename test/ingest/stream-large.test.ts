@@ -64,12 +64,24 @@ test('a FOIA CSV streamed into the archive is the same release, with the same ro
   assert.deepEqual(readFileSync(copy), readFileSync(file), 'the archived copy holds the bytes hashed');
   assert.deepEqual(readdirSync(join(streamed.archive.root, '.intake')), [], 'no temp copy left behind');
 
-  // the same file again: a duplicate, and its second copy is removed
+  // the same file again: a duplicate, found by hashing the file where it is, without a copy
   await withDb('streamed', async (db) => {
+    let copies = 0;
+    const intake = streamed.archive.intake.bind(streamed.archive);
+    streamed.archive.intake = (source) => (copies++, intake(source));
     const report = await ingestPaths([file], { db, archive: streamed.archive, origin: 'file', streamFromBytes: 1 });
     assert.equal(report.duplicates, 1, JSON.stringify(report.outcomes));
+    assert.equal(copies, 0, 'no copy made of a file already stored');
     assert.deepEqual(readdirSync(join(streamed.archive.root, '.intake')), []);
     assert.deepEqual(readdirSync(join(streamed.archive.root, sha.slice(0, 2))), [`${sha}.csv`]);
+    // another file of the same size is hashed where it is, then copied and hashed again from the copy, and ingested
+    const other = join(dir, 'Removals same size.csv');
+    writeFileSync(other, readFileSync(file).toString('utf8').replace('MEXICO', 'BELIZE'));
+    assert.equal(readFileSync(other).length, readFileSync(file).length);
+    const again = await ingestPaths([other], { db, archive: streamed.archive, origin: 'file', streamFromBytes: 1 });
+    assert.equal(again.ingested, 1, JSON.stringify(again.outcomes));
+    assert.equal(copies, 1);
+    assert.deepEqual((await rows(db)).map((r) => r.departure_country).sort(), ['BELIZE', 'CÔTE D\u2019IVOIRE', 'CÔTE D\u2019IVOIRE', 'MEXICO', 'PERÚ', 'PERÚ']);
   });
 });
 
