@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { TrackerError } from '../lib/errors.js';
 
@@ -24,19 +24,27 @@ const SHA256 = /^[0-9a-f]{64}$/;
 /**
  * Content-addressed store of downloaded files: `ROOT/ab/<sha256><.ext>`. Files
  * appear under their final name only once fully written and synced, so a killed
- * process leaves at most a dot-named temp file, which lookups ignore.
+ * process leaves at most a temp file (dot-named, or under ROOT/.intake), which lookups ignore.
  */
 export class Archive {
+  /** Whether this Archive has looked for the intake copies of processes that are gone. */
+  private intakeReady = false;
+
   constructor(readonly root: string) {}
+
+  /** Where content with this hash and name is already stored, with that size; undefined when it is not. */
+  stored(sha256: string, originalName: string, size: number): PutResult | undefined {
+    const path = this.pathOf(sha256, originalName);
+    const existing = statSync(path, { throwIfNoEntry: false });
+    return existing?.isFile() && existing.size === size ? { sha256, path, bytes: size, existed: true } : undefined;
+  }
 
   /** Store `bytes` (unless already present) and return where they are; pass the sha256 when it is already known. */
   async put(bytes: Uint8Array, originalName: string, knownSha256?: string): Promise<PutResult> {
     const sha256 = knownSha256 ?? sha256Hex(bytes);
+    const known = this.stored(sha256, originalName, bytes.byteLength);
+    if (known) return known;
     const path = this.pathOf(sha256, originalName);
-    const existing = await stat(path).catch(() => undefined);
-    if (existing?.isFile() && existing.size === bytes.byteLength) {
-      return { sha256, path, bytes: bytes.byteLength, existed: true };
-    }
     await mkdir(this.shardDir(sha256), { recursive: true });
     const tmp = this.tempPath(sha256);
     try {
@@ -74,12 +82,12 @@ export class Archive {
 
   /** Moves a written and synced temp file to where content with this hash and name belongs (kept when already there). */
   async publishTemp(tmp: string, size: number, sha256: string, originalName: string): Promise<PutResult> {
-    const path = this.pathOf(sha256, originalName);
-    const existing = await stat(path).catch(() => undefined);
-    if (existing?.isFile() && existing.size === size) {
+    const known = this.stored(sha256, originalName, size);
+    if (known) {
       await unlink(tmp).catch(() => undefined);
-      return { sha256, path, bytes: size, existed: true };
+      return known;
     }
+    const path = this.pathOf(sha256, originalName);
     await mkdir(this.shardDir(sha256), { recursive: true });
     await this.moveInto(tmp, sha256, path);
     return { sha256, path, bytes: size, existed: false };
@@ -134,8 +142,6 @@ export class Archive {
   private tempPath(sha256: string): string {
     return join(this.shardDir(sha256), `.${sha256}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   }
-
-  private intakeReady = false;
 
   /** A fresh temp name under ROOT/.intake, named by this process's pid (the copies of processes that are gone are removed once per Archive). */
   intakePath(): string {
@@ -213,7 +219,7 @@ export class ArchiveWrites {
   put(bytes: Uint8Array, originalName: string, sha256: string): Promise<PutResult> {
     // a large file (a DDP parquet of 461 MB) is written on the thread pool while DuckDB loads it, not here on the main thread
     if (this.settling || bytes.byteLength >= ArchiveWrites.AT_ONCE_BELOW) return this.archive.put(bytes, originalName, sha256);
-    const known = this.existing(sha256, originalName, bytes.byteLength);
+    const known = this.archive.stored(sha256, originalName, bytes.byteLength);
     if (known) return Promise.resolve(known);
     const tmp = this.archive.intakePath();
     try {
@@ -222,18 +228,9 @@ export class ArchiveWrites {
       rmSync(tmp, { force: true });
       return Promise.reject(err);
     }
-    return this.defer(tmp, sha256, originalName, bytes.byteLength);
-  }
-
-  private existing(sha256: string, originalName: string, size: number): PutResult | undefined {
     const path = this.archive.pathOf(sha256, originalName);
-    const existing = statSync(path, { throwIfNoEntry: false });
-    return existing?.isFile() && existing.size === size ? { sha256, path, bytes: size, existed: true } : undefined;
-  }
-
-  private defer(tmp: string, sha256: string, originalName: string, size: number): Promise<PutResult> {
-    const path = this.archive.pathOf(sha256, originalName);
-    return new Promise((resolve, reject) => this.written.push({ tmp, path, result: { sha256, path, bytes: size, existed: false }, resolve, reject }));
+    const result = { sha256, path, bytes: bytes.byteLength, existed: false };
+    return new Promise((resolve, reject) => this.written.push({ tmp, path, result, resolve, reject }));
   }
 
   /** Syncs, names and publishes every copy made so far; later ones are synced at once. Never rejects: each promise carries its own failure. */

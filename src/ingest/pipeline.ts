@@ -231,18 +231,21 @@ interface Content {
   intake?: ArchiveIntake;
 }
 
-/** The file's first bytes, and its bytes when they were read whole to get them. */
-function readStart(file: IncomingFile, options: IngestOptions): { head: Uint8Array; bytes?: Uint8Array } {
+/** The file's first bytes, and its bytes when they were read whole to get them; else its size. */
+type Start = { head: Uint8Array; bytes: Uint8Array } | { head: Uint8Array; bytes?: undefined; size: number };
+
+function readStart(file: IncomingFile, options: IngestOptions): Start {
   if (file.bytes) return { head: file.bytes.subarray(0, HEAD_BYTES), bytes: file.bytes };
-  if (statSync(file.path).size >= (options.streamFromBytes ?? STREAM_FROM_BYTES)) return { head: readHead(file.path, HEAD_BYTES) };
+  const size = statSync(file.path).size;
+  if (size >= (options.streamFromBytes ?? STREAM_FROM_BYTES)) return { head: readHead(file.path, HEAD_BYTES), size };
   const bytes = readWhole(file.path);
   return { head: bytes.subarray(0, HEAD_BYTES), bytes };
 }
 
-function readContent(file: IncomingFile, dataset: Dataset, start: { head: Uint8Array; bytes?: Uint8Array }, archive: Archive, batch: Batch): Content {
+function readContent(file: IncomingFile, dataset: Dataset, start: Start, archive: Archive, batch: Batch): Content {
   const scanned = dataset.parseScanned?.accepts(basename(file.path), start.head) === true;
-  const { bytes } = start;
-  if (bytes) {
+  if (start.bytes) {
+    const { bytes } = start;
     if (!scanned) return { bytes, sha256: sha256Hex(bytes), size: bytes.length };
     const scan = scanBytes(bytes);
     return { bytes, scan, sha256: scan.sha256, size: scan.size };
@@ -253,7 +256,7 @@ function readContent(file: IncomingFile, dataset: Dataset, start: { head: Uint8A
   }
   // a file of the size of a release already stored is hashed where it is first, and is not copied when it is that
   // release: a daily run over a folder would otherwise copy every large file again only to find it known
-  if (batch.sizes.has(statSync(file.path).size)) {
+  if (batch.sizes.has(start.size)) {
     const scan = scanLocalFile(file.path);
     if (batch.known.has(scan.sha256)) return { scan, sha256: scan.sha256, size: scan.size };
   }
@@ -462,8 +465,8 @@ async function loadInto(items: Prepared[], options: IngestOptions, run: LoadRun)
   const t0 = performance.now();
   // the releases whose rows this thread parsed, for the checks to read from memory (not those parsed on a thread)
   const fiscalYears = new Map(releases.map((r) => [r.release_id as string, r.fiscal_year as number | null]));
-  const batch = new Map(items.filter((i) => i.parsed && !i.staged).map((i) => [i.releaseId, { tables: i.parsed!.tables, fiscalYear: fiscalYears.get(i.releaseId) ?? null }]));
-  for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source, batch);
+  const loading = new Map(items.filter((i) => i.parsed && !i.staged).map((i) => [i.releaseId, { tables: i.parsed!.tables, fiscalYear: fiscalYears.get(i.releaseId) ?? null }]));
+  for (const source of new Set(items.map((i) => i.dataset.id))) await refreshCrossReleaseAnomalies(db, source, loading);
   run.detectMs += performance.now() - t0;
   // the archive copies, written and synced meanwhile, before the commit that records them (a failed write fails
   // the load); awaited here rather than release by release, they took 50-100 ms of waiting out of the load

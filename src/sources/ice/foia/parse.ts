@@ -56,14 +56,15 @@ function parseCsv(kind: Kind, file: ScannedFile): ParsedRelease {
 
 /**
  * The error for a byte that is not UTF-8, naming its line and column: the column's header when
- * the header can be read and the byte is below it, else its field's number. Commas and quotes are
- * ASCII, so the fields before the byte are counted on the raw bytes of its line.
+ * the header can be read and the byte is below it, else its field's number (as the CBP files'
+ * check names it, `inspectCsv`).
  */
 function notUtf8(file: ScannedFile, bad: NonNullable<ScannedFile['scan']['invalidUtf8']>, findIt: () => ReturnType<typeof findHeader>): SourceFormatError {
   const { line, offset, byte } = bad;
   const reason = `byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset} is not valid UTF-8 (the file may be in Windows-1252 or Latin-1; save it as UTF-8)`;
-  const field = fieldAt(file.path, offset);
-  if (field === undefined) return new SourceFormatError({ file: file.path, line }, reason);
+  const before = lineBefore(file.path, offset);
+  if (before === undefined) return new SourceFormatError({ file: file.path, line }, reason);
+  const field = splitCsvLine(before).length - 1;
   let header: string | undefined;
   try {
     const found = findIt();
@@ -74,29 +75,24 @@ function notUtf8(file: ScannedFile, bad: NonNullable<ScannedFile['scan']['invali
   return new SourceFormatError({ file: file.path, line, column: header ?? `field ${field + 1}` }, reason);
 }
 
-/** The 0-based field of the line holding byte `offset` of the file, read from disk (undefined when the file cannot be read). */
-function fieldAt(path: string, offset: number): number | undefined {
-  // a line of an ERO-LESA file is well under a MB; a longer one is counted from the window's start
+/** The text of the line holding byte `offset` of the file, up to that byte, read from disk (undefined when the file cannot be read). */
+function lineBefore(path: string, offset: number): string | undefined {
+  // a line of an ERO-LESA file is well under a MB; a longer one is taken from the window's start
   const start = Math.max(0, offset - (1 << 20));
   const window = new Uint8Array(offset - start);
+  let read: number;
   try {
     const fd = openSync(path, 'r');
     try {
-      readSync(fd, window, 0, window.length, start);
+      read = readSync(fd, window, 0, window.length, start);
     } finally {
       closeSync(fd);
     }
   } catch {
     return undefined;
   }
-  let field = 0;
-  let quoted = false;
-  for (let i = window.lastIndexOf(0x0a) + 1; i < window.length; i++) {
-    const b = window[i];
-    if (b === 0x22) quoted = !quoted;
-    else if (b === 0x2c && !quoted) field++;
-  }
-  return field;
+  // the bytes before the first one that is not UTF-8 are UTF-8
+  return new TextDecoder().decode(window.subarray(window.lastIndexOf(0x0a, read - 1) + 1, read));
 }
 
 /** The header row among the first rows (1-based), its layout, and the banner's title line above it. */
